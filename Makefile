@@ -1,0 +1,63 @@
+# backlog: `make run` to try it, `make test` to check it. See README.md.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+WORKERS ?= 3
+
+.PHONY: install install-dev chromium run serve test lint format bench loadtest clean
+
+$(VENV)/.installed: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+# Browser tests drive Debian's Chromium (Playwright's own browser download cannot work here).
+chromium:
+	@if ! command -v chromium >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  elif sudo -n true 2>/dev/null; then sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "Chromium is missing and cannot be installed here: the browser tests will fail." >&2; fi; \
+	fi
+
+# Development server on an embedded SQLite database, with the demo accounts.
+run: install
+	DEBUG=1 $(PY) manage.py migrate --noinput
+	DEBUG=1 $(PY) manage.py seed_demo
+	@echo "backlog is at http://$(HOST):$(PORT)/ (Ctrl+C to stop)"
+	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+
+# Production-style: gunicorn workers behind whitenoise, DEBUG off, on DATABASE_URL (or SQLite).
+# HTTPS_ONLY=0 because this serves plain HTTP on $(HOST); behind a TLS proxy set HTTPS_ONLY=1.
+serve: install
+	@test -n "$$SECRET_KEY" || test -f .secret_key || $(PY) -c "import secrets; print(secrets.token_urlsafe(50))" > .secret_key
+	export SECRET_KEY="$${SECRET_KEY:-$$(cat .secret_key)}" DEBUG=0 HTTPS_ONLY="$${HTTPS_ONLY:-0}"; \
+	$(PY) manage.py collectstatic --noinput -v 0 && \
+	$(PY) manage.py migrate --noinput && \
+	exec $(VENV)/bin/gunicorn backlog.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) \
+	  --access-logfile - --graceful-timeout 10
+
+test: install-dev chromium
+	$(PY) -m pytest
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install-dev
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+bench: install-dev
+	$(PY) -m tests.bench_trends
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .hypothesis

@@ -1,0 +1,115 @@
+"""A demo patient with two years of realistic flare-ups, and a demo clinician.
+
+Idempotent: when the demo patient exists nothing is changed. The history is generated from a
+fixed seed relative to today: monthly-ish flare-ups in the first year, then more often, more
+painful and spreading from one side to both and down the left leg, as the source article
+describes recurring back pain left untreated.
+"""
+
+import random
+from datetime import datetime, timedelta
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from advice.services import episode_log
+from backlog.models import Role, User
+
+DEMO_PATIENT = ("patient@example.com", "demo-patient-pass")
+DEMO_CLINICIAN = ("clinician@example.com", "demo-clinician-pass")
+DEMO_TIMEZONE = "Europe/London"
+
+NOTES = [
+    "Bent down to pick up the laundry basket.",
+    "Long drive to see family; stiff all the next day.",
+    "Woke up with it, could hardly get out of bed.",
+    "Gardening all afternoon.",
+    "Moving furniture at work.",
+]
+
+
+def demo_history(now: datetime, rng: random.Random) -> list[dict]:
+    """Flare-ups over two years, oldest first, as keyword arguments for `episode_log`."""
+    start = now - timedelta(days=730)
+    episodes = []
+    day = 12.0
+    while day < 725:
+        progress = day / 730
+        started_at = start + timedelta(days=day, hours=rng.uniform(6, 22))
+        worse = progress > 0.55
+        intensity = round(min(10, max(1, rng.gauss(3.8 + 3.2 * progress, 1.0))))
+        both_sides = worse and rng.random() < 0.7
+        spread = "none"
+        if worse and rng.random() < 0.75:
+            spread = rng.choice(["buttock", "thigh", "thigh", "below_knee"])
+        elif rng.random() < 0.15:
+            spread = "buttock"
+        remedies = {"ibuprofen": rng.choice(["yes", "somewhat", "somewhat"])}
+        if rng.random() < (0.6 if not worse else 0.35):
+            remedies["bed_rest"] = rng.choice(["somewhat", "no", "no"])
+        if worse and rng.random() < 0.6:
+            remedies["walking"] = rng.choice(["yes", "somewhat"])
+            remedies["stretching"] = rng.choice(["yes", "somewhat", "unknown"])
+        if rng.random() < 0.4:
+            remedies["heat"] = rng.choice(["yes", "somewhat"])
+        duration = timedelta(days=rng.uniform(1, 6 if not worse else 9))
+        ended_at = started_at + duration if started_at + duration < now else None
+        episodes.append(
+            {
+                "started_at": started_at,
+                "ended_at": ended_at,
+                "intensity": intensity,
+                "side": "both" if both_sides else rng.choice(["left", "left", "center"]),
+                "spread": spread,
+                "leg": ""
+                if spread == "none"
+                else ("both" if both_sides and spread == "buttock" else "left"),
+                "spasm": rng.random() < 0.5,
+                "numbness": worse and spread in ("below_knee",) and rng.random() < 0.5,
+                "trigger": rng.choice(["lifting", "bending", "sitting", "sleep", "unknown", ""]),
+                "notes": rng.choice(NOTES) if rng.random() < 0.3 else "",
+                "remedies": remedies,
+            }
+        )
+        # Gaps shrink from about five weeks to about ten days.
+        day += rng.expovariate(1 / (34 - 24 * progress))
+    return episodes
+
+
+class Command(BaseCommand):
+    help = "Create the demo patient (two years of flare-ups) and the demo clinician, once."
+
+    def handle(self, *args, **options):
+        patient_email, patient_password = DEMO_PATIENT
+        clinician_email, clinician_password = DEMO_CLINICIAN
+        with transaction.atomic():
+            clinician = User.objects.filter(email=clinician_email).first()
+            if clinician is None:
+                clinician = User.objects.create_user(
+                    clinician_email,
+                    clinician_password,
+                    role=Role.CLINICIAN,
+                    timezone=DEMO_TIMEZONE,
+                )
+            patient = User.objects.filter(email=patient_email).first()
+            if patient is None:
+                patient = User.objects.create_user(
+                    patient_email, patient_password, timezone=DEMO_TIMEZONE
+                )
+                rng = random.Random(20261124)
+                for fields in demo_history(timezone.now(), rng):
+                    remedies = fields.pop("remedies")
+                    episode_log(patient=patient, remedies=remedies, **fields)
+                self.stdout.write(
+                    f"Demo patient created with {patient.episodes.count()} flare-ups."
+                )
+            else:
+                self.stdout.write("Demo accounts already exist; nothing changed.")
+        self.stdout.write(
+            self.style.SUCCESS(
+                "Demo logins:\n"
+                f"  patient    {patient_email} / {patient_password}\n"
+                f"  clinician  {clinician_email} / {clinician_password}"
+            )
+        )

@@ -1,0 +1,215 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import HTML, Fieldset, Layout, Submit
+from django import forms
+from django.utils import timezone
+
+from .models import (
+    INTENSITY_MAX,
+    INTENSITY_MIN,
+    NOTES_MAX_LENGTH,
+    RED_FLAG_FIELDS,
+    Episode,
+    Helped,
+    RemedyCode,
+    Spread,
+)
+
+# A phone's clock may run a little ahead of the server's.
+CLOCK_SKEW = timedelta(minutes=5)
+DATETIME_INPUT_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+def helped_field_name(code: str) -> str:
+    return f"helped_{code}"
+
+
+class LocalDateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format=DATETIME_INPUT_FORMAT)
+
+
+class EpisodeForm(forms.ModelForm):
+    """Every field of a flare-up; the quick log is the same form with fewer fields."""
+
+    intensity = forms.TypedChoiceField(
+        label="How bad is the pain at its worst? (0 = none, 10 = worst imaginable)",
+        choices=[(value, str(value)) for value in range(INTENSITY_MIN, INTENSITY_MAX + 1)],
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose how bad the pain is, from 0 to 10.",
+            "invalid_choice": "Choose a whole number from 0 to 10.",
+        },
+    )
+    tried = forms.MultipleChoiceField(
+        label="What have you tried?",
+        choices=RemedyCode.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+        error_messages={"invalid_choice": "Choose from the list of things to try."},
+    )
+
+    class Meta:
+        model = Episode
+        fields = (
+            "started_at",
+            "ended_at",
+            "intensity",
+            "side",
+            "spread",
+            "leg",
+            *RED_FLAG_FIELDS,
+            "spasm",
+            "trigger",
+            "notes",
+        )
+        widgets = {
+            "started_at": LocalDateTimeInput(),
+            "ended_at": LocalDateTimeInput(),
+            "side": forms.RadioSelect,
+            "spread": forms.RadioSelect,
+            "leg": forms.RadioSelect,
+            "notes": forms.Textarea(attrs={"rows": 3, "maxlength": NOTES_MAX_LENGTH}),
+        }
+        labels = {
+            "started_at": "When did it start?",
+            "ended_at": "When was it over? (leave empty if it is still going on)",
+            "side": "Where in the back?",
+            "spread": "How far down the leg does it spread?",
+            "leg": "Which leg?",
+            "trigger": "What set it off?",
+            "notes": "Notes",
+        }
+        error_messages = {
+            "side": {"required": "Choose where in the back it hurts."},
+            "spread": {"required": "Choose how far the pain spreads."},
+            "notes": {
+                "max_length": "Keep notes to %(limit_value)d characters (this has %(show_value)d)."
+            },
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for code, label in RemedyCode.choices:
+            self.fields[helped_field_name(code)] = forms.ChoiceField(
+                label=f"Did {label[0].lower()}{label[1:]} help?",
+                choices=Helped.choices,
+                initial=Helped.UNKNOWN,
+                required=False,
+                widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+            )
+        if "started_at" in self.fields:
+            self.fields["started_at"].required = False
+            self.fields["started_at"].help_text = "Leave as it is if it started just now."
+            if not self.instance.pk:
+                self.initial.setdefault("started_at", timezone.localtime().replace(second=0))
+        if "leg" in self.fields:
+            self.fields["leg"].choices = [c for c in self.fields["leg"].choices if c[0]]
+            self.fields["leg"].required = False
+        if "spread" in self.fields:
+            self.fields["spread"].choices = [c for c in self.fields["spread"].choices if c[0]]
+        if "side" in self.fields:
+            self.fields["side"].choices = [c for c in self.fields["side"].choices if c[0]]
+        for field in self.fields.values():
+            if isinstance(field, forms.BooleanField):
+                field.widget.attrs.setdefault("class", "form-check-input")
+        if self.instance.pk:
+            self.initial.setdefault("tried", self.instance.tried)
+            for remedy in self.instance.remedies.all():
+                self.initial.setdefault(helped_field_name(remedy.code), remedy.helped)
+
+    def clean_started_at(self):
+        started_at = self.cleaned_data.get("started_at")
+        if started_at is None:
+            return self.instance.started_at if self.instance.pk else timezone.now()
+        if started_at > timezone.now() + CLOCK_SKEW:
+            raise forms.ValidationError("The start cannot be in the future.", code="future")
+        return started_at
+
+    def clean_ended_at(self):
+        ended_at = self.cleaned_data.get("ended_at")
+        if ended_at is not None and ended_at > timezone.now() + CLOCK_SKEW:
+            raise forms.ValidationError(
+                "The end cannot be in the future. Leave it empty while the flare-up goes on.",
+                code="future",
+            )
+        return ended_at
+
+    def clean(self):
+        cleaned = super().clean()
+        started_at, ended_at = cleaned.get("started_at"), cleaned.get("ended_at")
+        if started_at and ended_at and ended_at < started_at:
+            self.add_error("ended_at", "The end cannot be before the start.")
+        spread, leg = cleaned.get("spread"), cleaned.get("leg")
+        if spread and spread != Spread.NONE and not leg:
+            self.add_error("leg", "Choose which leg the pain spreads down.")
+        elif spread == Spread.NONE and leg:
+            self.add_error(
+                "leg",
+                "Leave the leg empty when the pain stays in the back, or say how far it goes.",
+            )
+        return cleaned
+
+    @property
+    def red_flag_fields(self) -> list:
+        return [self[name] for name in RED_FLAG_FIELDS if name in self.fields]
+
+    @property
+    def remedy_rows(self) -> list[tuple]:
+        """Each remedy's tick box with its "did it help?" choice, for one row on screen."""
+        return [
+            (checkbox, self[helped_field_name(checkbox.data["value"])])
+            for checkbox in self["tried"]
+        ]
+
+    @property
+    def remedies(self) -> dict[str, str]:
+        """{remedy code: helped} for everything ticked as tried."""
+        return {
+            code: self.cleaned_data.get(helped_field_name(code)) or Helped.UNKNOWN
+            for code in self.cleaned_data.get("tried", [])
+        }
+
+    @property
+    def episode_fields(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields if name in self.fields}
+
+
+class QuickLogForm(EpisodeForm):
+    """The essentials, in a few taps; details can be added later with the full form."""
+
+    class Meta(EpisodeForm.Meta):
+        fields = ("intensity", "side", "spread", "leg", *RED_FLAG_FIELDS, "spasm")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["spread"].initial = Spread.NONE
+
+
+class FullEpisodeForm(EpisodeForm):
+    """The full form, laid out by crispy-forms."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            Fieldset("When", "started_at", "ended_at"),
+            Fieldset("The pain", "intensity", "side", "spread", "leg", "spasm", "trigger"),
+            Fieldset(
+                "Red-flag questions (tick any that are true now)",
+                *RED_FLAG_FIELDS,
+                css_class="red-flags",
+            ),
+            # Each remedy's "did it help?" sits on the same row as its tick box.
+            HTML('{% include "episodes/_remedies_fieldset.html" %}'),
+            Fieldset("Anything else", "notes"),
+            Submit("save", "Save flare-up", css_class="btn-primary btn-lg"),
+        )

@@ -1,0 +1,214 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
+from django.utils import timezone
+
+NOTES_MAX_LENGTH = 2000
+INTENSITY_MIN, INTENSITY_MAX = 0, 10
+
+
+class Side(models.TextChoices):
+    LEFT = "left", "Left side"
+    RIGHT = "right", "Right side"
+    BOTH = "both", "Both sides"
+    CENTER = "center", "Middle"
+
+
+class Spread(models.TextChoices):
+    NONE = "none", "Stays in the back"
+    BUTTOCK = "buttock", "Buttock"
+    THIGH = "thigh", "Thigh"
+    BELOW_KNEE = "below_knee", "Below the knee"
+    FOOT = "foot", "Foot"
+
+
+class Leg(models.TextChoices):
+    LEFT = "left", "Left leg"
+    RIGHT = "right", "Right leg"
+    BOTH = "both", "Both legs"
+
+
+class Trigger(models.TextChoices):
+    LIFTING = "lifting", "Lifting"
+    BENDING = "bending", "Bending or twisting"
+    SITTING = "sitting", "Sitting a long time"
+    SLEEP = "sleep", "Woke up with it"
+    EXERCISE = "exercise", "Exercise or sport"
+    UNKNOWN = "unknown", "Don't know"
+    OTHER = "other", "Something else"
+
+
+class RemedyCode(models.TextChoices):
+    IBUPROFEN = "ibuprofen", "Ibuprofen or another anti-inflammatory (NSAID)"
+    OTHER_PAINKILLER = "other_painkiller", "Another painkiller"
+    BED_REST = "bed_rest", "Bed rest (lying flat)"
+    REST_MOVING = "rest_moving", "Rested but kept moving"
+    WALKING = "walking", "Walking"
+    STRETCHING = "stretching", "Stretching"
+    HEAT = "heat", "Heat"
+    ICE = "ice", "Ice or cold pack"
+    MASSAGE = "massage", "Massage"
+    CLINICIAN_VISIT = "clinician_visit", "Saw a clinician"
+    OTHER = "other", "Something else"
+
+
+class Helped(models.TextChoices):
+    YES = "yes", "Helped"
+    SOMEWHAT = "somewhat", "Helped somewhat"
+    NO = "no", "Did not help"
+    UNKNOWN = "unknown", "Not sure yet"
+
+
+# The red-flag questions asked at every log (yes/no, default no), in the order they are asked.
+RED_FLAG_FIELDS = (
+    "saddle_numbness",
+    "bladder_bowel",
+    "numbness",
+    "leg_weakness",
+    "fever",
+    "injury",
+)
+
+REMEDY_ORDER = {code: index for index, code in enumerate(RemedyCode.values)}
+
+
+class EpisodeQuerySet(models.QuerySet):
+    def for_patient(self, patient) -> EpisodeQuerySet:
+        return self.filter(patient=patient)
+
+    def newest_first(self) -> EpisodeQuerySet:
+        return self.order_by("-started_at", "-id")
+
+    def with_remedies(self) -> EpisodeQuerySet:
+        return self.prefetch_related("remedies")
+
+    def version(self) -> tuple[int, str]:
+        """Changes whenever a flare-up in this set is added, edited or deleted.
+
+        Every write saves the flare-up itself (remedies included), so the newest `updated_at`
+        moves on each edit and the count on each deletion: a cheap cache key.
+        """
+        summary = self.aggregate(count=models.Count("id"), latest=models.Max("updated_at"))
+        latest = summary["latest"].isoformat() if summary["latest"] else ""
+        return summary["count"], latest
+
+
+class Episode(models.Model):
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="episodes"
+    )
+    started_at = models.DateTimeField("started", default=timezone.now)
+    ended_at = models.DateTimeField("ended", null=True, blank=True)
+    intensity = models.PositiveSmallIntegerField(
+        "worst pain (0-10)", help_text="0 is no pain, 10 is the worst pain you can imagine."
+    )
+    side = models.CharField("where in the back", max_length=10, choices=Side.choices)
+    spread = models.CharField(
+        "how far it spreads down the leg",
+        max_length=10,
+        choices=Spread.choices,
+        default=Spread.NONE,
+    )
+    leg = models.CharField("which leg", max_length=5, choices=Leg.choices, blank=True)
+
+    saddle_numbness = models.BooleanField(
+        "Numbness or tingling around the genitals, buttocks or inner thighs", default=False
+    )
+    bladder_bowel = models.BooleanField(
+        "New trouble passing urine, or losing control of bladder or bowel", default=False
+    )
+    numbness = models.BooleanField("Numbness or tingling in a leg or foot", default=False)
+    leg_weakness = models.BooleanField("Weakness in a leg", default=False)
+    fever = models.BooleanField("Fever, or feeling hot and shivery", default=False)
+    injury = models.BooleanField("It began after a fall, accident or injury", default=False)
+    spasm = models.BooleanField("Muscle spasm or knots", default=False)
+
+    trigger = models.CharField(
+        "what set it off", max_length=10, choices=Trigger.choices, blank=True
+    )
+    notes = models.TextField(blank=True, max_length=NOTES_MAX_LENGTH)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = EpisodeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        indexes = [models.Index(fields=["patient", "-started_at"], name="episode_patient_started")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(intensity__gte=INTENSITY_MIN, intensity__lte=INTENSITY_MAX),
+                name="episode_intensity_0_to_10",
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_at__isnull=True) | Q(ended_at__gte=F("started_at")),
+                name="episode_ends_after_start",
+            ),
+            models.CheckConstraint(condition=Q(side__in=Side.values), name="episode_side_valid"),
+            models.CheckConstraint(
+                condition=Q(spread__in=Spread.values), name="episode_spread_valid"
+            ),
+            models.CheckConstraint(
+                condition=(Q(spread=Spread.NONE) & Q(leg=""))
+                | (~Q(spread=Spread.NONE) & Q(leg__in=Leg.values)),
+                name="episode_leg_matches_spread",
+            ),
+            models.CheckConstraint(
+                condition=Q(trigger__in=["", *Trigger.values]), name="episode_trigger_valid"
+            ),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("notes"), NOTES_MAX_LENGTH),
+                name="episode_notes_max_length",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Flare-up {self.pk} ({self.intensity}/10)"
+
+    @property
+    def tried(self) -> list[str]:
+        """Remedy codes in the order the form lists them (uses a prefetch when there is one)."""
+        return sorted((r.code for r in self.remedies.all()), key=REMEDY_ORDER.__getitem__)
+
+    @property
+    def remedies_in_order(self) -> list[Remedy]:
+        return sorted(self.remedies.all(), key=lambda r: REMEDY_ORDER[r.code])
+
+    @property
+    def is_over(self) -> bool:
+        return self.ended_at is not None
+
+    @property
+    def red_flags(self) -> list[str]:
+        return [name for name in RED_FLAG_FIELDS if getattr(self, name)]
+
+    @property
+    def red_flag_labels(self) -> list[str]:
+        return [str(self._meta.get_field(name).verbose_name) for name in self.red_flags]
+
+
+class Remedy(models.Model):
+    """Something the patient tried for one flare-up, and whether it helped."""
+
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="remedies")
+    code = models.CharField(max_length=20, choices=RemedyCode.choices)
+    helped = models.CharField(max_length=10, choices=Helped.choices, default=Helped.UNKNOWN)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["episode", "code"], name="remedy_once_per_episode"),
+            models.CheckConstraint(
+                condition=Q(code__in=RemedyCode.values), name="remedy_code_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(helped__in=Helped.values), name="remedy_helped_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_code_display()}: {self.get_helped_display()}"

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("history/", views.history, name="history"),
+    path("episodes/<int:pk>/end/", views.episode_end, name="episode_end"),
+    path("episodes/<int:pk>/delete/", views.episode_delete, name="episode_delete"),
+]

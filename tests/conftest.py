@@ -1,0 +1,65 @@
+"""Factory fixtures shared by every test. Pure-module tests use none of them."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+PASSWORD = "correct-horse-battery-staple"
+_emails = itertools.count(1)
+
+
+@pytest.fixture
+def make_user(db):
+    from backlog.models import User
+
+    def make(email: str | None = None, *, role: str = "patient", tz: str = "UTC", **extra):
+        email = email or f"person{next(_emails)}@example.com"
+        return User.objects.create_user(email, PASSWORD, role=role, timezone=tz, **extra)
+
+    return make
+
+
+@pytest.fixture
+def patient(make_user):
+    return make_user("pat@example.com")
+
+
+@pytest.fixture
+def other_patient(make_user):
+    return make_user("other@example.com")
+
+
+@pytest.fixture
+def clinician(make_user):
+    return make_user("doc@example.com", role="clinician")
+
+
+@pytest.fixture
+def make_episode(db):
+    """Create a flare-up straight through the service layer (no advice recorded)."""
+    from episodes.services import episode_create
+
+    def make(patient, *, remedies=None, **fields):
+        fields.setdefault("started_at", timezone.now() - timedelta(hours=1))
+        fields.setdefault("intensity", 5)
+        fields.setdefault("side", "left")
+        return episode_create(patient=patient, remedies=remedies or {}, **fields)
+
+    return make
+
+
+@pytest.fixture
+def patient_client(client, patient):
+    client.force_login(patient)
+    return client
+
+
+def quick_log_data(**overrides) -> dict:
+    """A valid quick-log POST: every red-flag question answered no unless overridden."""
+    data = {"intensity": "5", "side": "left", "spread": "none"}
+    data.update(overrides)
+    return data
