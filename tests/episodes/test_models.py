@@ -1,17 +1,18 @@
 from datetime import timedelta
 
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 
 from episodes.models import Episode, Remedy
 
 
 def rejects(update: dict, episode) -> bool:
+    """True when the database refuses the update (a constraint, or a value too long)."""
     try:
         with transaction.atomic():
             Episode.objects.filter(pk=episode.pk).update(**update)
-    except IntegrityError:
+    except DatabaseError:
         return True
     return False
 
