@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from episodes import services as episode_services
@@ -38,9 +39,28 @@ def prompts_record(*, episode: Episode) -> list[Prompt]:
 
 @transaction.atomic
 def episode_log(
-    *, patient, remedies: Mapping[str, str] | None = None, **fields: Any
+    *,
+    patient,
+    remedies: Mapping[str, str] | None = None,
+    client_token: uuid.UUID | None = None,
+    **fields: Any,
 ) -> tuple[Episode, list[Prompt]]:
-    episode = episode_services.episode_create(patient=patient, remedies=remedies, **fields)
+    """Log a flare-up and record the advice; a repeated `client_token` logs nothing new."""
+    if client_token is not None:
+        already = Episode.objects.filter(patient=patient, client_token=client_token).first()
+        if already is not None:
+            return already, Prompt.objects.latest_for(already)
+    try:
+        with transaction.atomic():
+            episode = episode_services.episode_create(
+                patient=patient, remedies=remedies, client_token=client_token, **fields
+            )
+    except IntegrityError:
+        # The same submission, retried while the first was still being saved.
+        already = Episode.objects.filter(patient=patient, client_token=client_token).first()
+        if client_token is None or already is None:
+            raise
+        return already, Prompt.objects.latest_for(already)
     return episode, prompts_record(episode=episode)
 
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 
 from crispy_forms.helper import FormHelper
@@ -55,6 +56,8 @@ class EpisodeForm(forms.ModelForm):
         error_messages={"invalid_choice": "Choose from the list of things to try."},
     )
 
+    client_token = forms.UUIDField(required=False, widget=forms.HiddenInput)
+
     class Meta:
         model = Episode
         fields = (
@@ -104,6 +107,8 @@ class EpisodeForm(forms.ModelForm):
                 required=False,
                 widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
             )
+        if not self.instance.pk:
+            self.initial.setdefault("client_token", uuid.uuid4())
         if "started_at" in self.fields:
             self.fields["started_at"].required = False
             self.fields["started_at"].help_text = "Leave as it is if it started just now."
@@ -178,7 +183,10 @@ class EpisodeForm(forms.ModelForm):
 
     @property
     def episode_fields(self) -> dict:
-        return {name: self.cleaned_data[name] for name in self.Meta.fields if name in self.fields}
+        fields = {name: self.cleaned_data[name] for name in self.Meta.fields if name in self.fields}
+        if not self.instance.pk:
+            fields["client_token"] = self.cleaned_data.get("client_token")
+        return fields
 
 
 class QuickLogForm(EpisodeForm):
@@ -201,6 +209,7 @@ class FullEpisodeForm(EpisodeForm):
         self.helper.form_tag = False
         self.helper.disable_csrf = True
         self.helper.layout = Layout(
+            "client_token",
             Fieldset("When", "started_at", "ended_at"),
             Fieldset("The pain", "intensity", "side", "spread", "leg", "spasm", "trigger"),
             Fieldset(

@@ -132,6 +132,10 @@ class Episode(models.Model):
     )
     notes = models.TextField(blank=True, max_length=NOTES_MAX_LENGTH)
 
+    # Set by the form that logged it: a retried or double-tapped submission carries the same
+    # token, and finds the flare-up it already made instead of making a second one.
+    client_token = models.UUIDField(null=True, blank=True, editable=False)
+
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -141,6 +145,9 @@ class Episode(models.Model):
         ordering = ["-started_at", "-id"]
         indexes = [models.Index(fields=["patient", "-started_at"], name="episode_patient_started")]
         constraints = [
+            models.UniqueConstraint(
+                fields=["patient", "client_token"], name="episode_client_token_once"
+            ),
             models.CheckConstraint(
                 condition=Q(intensity__gte=INTENSITY_MIN, intensity__lte=INTENSITY_MAX),
                 name="episode_intensity_0_to_10",

@@ -217,3 +217,27 @@ def test_the_home_page_query_count_does_not_grow_with_the_history(
     with django_assert_max_num_queries(12):
         response = patient_client.get(reverse("home"))
     assert response.status_code == 200
+
+
+def test_a_repeated_submission_with_the_same_token_logs_one_flare_up(patient_client, patient):
+    data = quick_log_data(client_token="0b7f8f7e-3c39-4c55-9d39-2f7a9c1d2e11")
+    first = patient_client.post(reverse("quick_log"), data, **HTMX)
+    second = patient_client.post(reverse("quick_log"), data, **HTMX)
+    assert (first.status_code, second.status_code) == (200, 200)
+    assert Episode.objects.filter(patient=patient).count() == 1
+
+
+def test_each_new_quick_log_form_carries_a_fresh_token(patient_client):
+    first = patient_client.get(reverse("home")).context["form"]["client_token"].value()
+    second = patient_client.get(reverse("home")).context["form"]["client_token"].value()
+    assert first and second and first != second
+
+
+def test_the_same_token_from_another_patient_is_a_separate_flare_up(
+    client, patient, other_patient
+):
+    data = quick_log_data(client_token="0b7f8f7e-3c39-4c55-9d39-2f7a9c1d2e11")
+    for person in (patient, other_patient):
+        client.force_login(person)
+        client.post(reverse("quick_log"), data, **HTMX)
+    assert Episode.objects.count() == 2
