@@ -316,8 +316,7 @@ RULES: tuple[Rule, ...] = (
         title="Flare-ups coming more often",
         message=(
             # The summary already says what is rising, with the numbers behind it.
-            "{frequency_summary} "
-            f"{_BOOK} Show them this diary."
+            f"{{frequency_summary}} {_BOOK} Show them this diary."
         ),
         source=cite(SOURCE_ARTICLE, LANCET_HARTVIGSEN),
         guidance=SEEK_CARE_ANCHOR,
@@ -329,8 +328,7 @@ RULES: tuple[Rule, ...] = (
         title="Flare-ups getting more painful",
         message=(
             # The summary already says what is rising, with the numbers behind it.
-            "{intensity_summary} "
-            f"{_BOOK} Show them this diary."
+            f"{{intensity_summary}} {_BOOK} Show them this diary."
         ),
         source=cite(SOURCE_ARTICLE, LANCET_HARTVIGSEN),
         guidance=SEEK_CARE_ANCHOR,
@@ -342,8 +340,7 @@ RULES: tuple[Rule, ...] = (
         title="Pain covering a wider area",
         message=(
             # The summary already says what is rising, with the numbers behind it.
-            "{spread_summary} "
-            f"{_BOOK} Show them this diary."
+            f"{{spread_summary}} {_BOOK} Show them this diary."
         ),
         source=cite(SOURCE_ARTICLE, LANCET_HARTVIGSEN),
         guidance=SEEK_CARE_ANCHOR,

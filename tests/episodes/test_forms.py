@@ -103,4 +103,5 @@ def test_times_are_read_in_the_patients_time_zone():
     with timezone.override("America/New_York"):
         form = FullEpisodeForm(full_data(started_at="2025-01-10T23:30"))
         assert form.is_valid(), form.errors
-    assert form.cleaned_data["started_at"].astimezone(UTC).isoformat() == "2025-01-11T04:30:00+00:00"
+    started_at = form.cleaned_data["started_at"].astimezone(UTC)
+    assert started_at.isoformat() == "2025-01-11T04:30:00+00:00"
