@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from episodes.access import get_own_episode
+from episodes.access import get_own_episode, get_readable_episode
 from episodes.analysis import trend_report, trend_rows
 from episodes.forms import FullEpisodeForm, QuickLogForm
 from episodes.models import Episode
@@ -139,8 +139,10 @@ def detail_context(episode: Episode, prompts: list | None = None) -> dict:
 
 @require_GET
 def episode_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    episode = get_own_episode(request.user, pk)
-    return render(request, "advice/episode_detail.html", detail_context(episode))
+    """The patient's own flare-up, or (read-only) a sharing patient's for their clinician."""
+    episode, share = get_readable_episode(request.user, pk)
+    context = {**detail_context(episode), "shared": share is not None}
+    return render(request, "advice/episode_detail.html", context)
 
 
 @require_GET

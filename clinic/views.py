@@ -1,11 +1,216 @@
-from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+"""Sharing (the patient's side) and the clinician's pages."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from advice.models import Prompt
+from backlog.models import AccessEvent, Share
+from episodes.access import get_readable_patient, mark_viewed
+from episodes.analysis import local_today, trend_report, trend_rows
+from episodes.models import Episode
+from episodes.views import history_page, page_number
+
+from . import services
+from .forms import DeleteAccountForm, RedeemForm, ShareByEmailForm, ShareCodeForm, SummaryPeriodForm
+from .summary import SEEK_CARE_LEVELS, build_summary
+
+DEFAULT_PERIOD = timedelta(days=182)
+
+
+def patients_only(request: HttpRequest) -> None:
+    if not request.user.is_patient:
+        raise Http404("Only patients share their own history.")
+
+
+def clinicians_only(request: HttpRequest) -> None:
+    if not request.user.is_clinician:
+        raise Http404("This page is for clinicians.")
+
+
+# --- The patient's side ---------------------------------------------------------------------
+
+
+def sharing_context(patient, **extra) -> dict:
+    shares = list(
+        Share.objects.filter(patient=patient).select_related("clinician").order_by("-created_at")
+    )
+    looks = AccessEvent.objects.filter(patient_ref=patient.pk).order_by("-at")[:100]
+    return {
+        "shares": shares,
+        "looks": looks,
+        "email_form": ShareByEmailForm(patient=patient),
+        "code_form": ShareCodeForm(),
+        **extra,
+    }
+
+
+@require_GET
+def sharing(request: HttpRequest) -> HttpResponse:
+    patients_only(request)
+    return render(request, "clinic/sharing.html", sharing_context(request.user))
+
+
+@require_POST
+def share_by_email(request: HttpRequest) -> HttpResponse:
+    patients_only(request)
+    form = ShareByEmailForm(request.POST, patient=request.user)
+    if not form.is_valid():
+        context = sharing_context(request.user, email_form=form)
+        return render(request, "clinic/sharing.html", context)
+    services.share_with_clinician(
+        patient=request.user, clinician=form.clinician, expires_on=form.cleaned_data["expires_on"]
+    )
+    messages.success(request, f"Your history is now shared with {form.clinician.email}.")
+    return redirect("sharing")
+
+
+@require_POST
+def share_code(request: HttpRequest) -> HttpResponse:
+    patients_only(request)
+    form = ShareCodeForm(request.POST)
+    if not form.is_valid():
+        return render(request, "clinic/sharing.html", sharing_context(request.user, code_form=form))
+    _, code = services.share_code_create(
+        patient=request.user, expires_on=form.cleaned_data["expires_on"]
+    )
+    # Shown once, on this response only: the code is never stored, only its hash.
+    context = sharing_context(request.user, new_code=code)
+    return render(request, "clinic/sharing.html", context)
+
+
+@require_POST
+def share_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    patients_only(request)
+    share = get_object_or_404(Share, pk=pk, patient=request.user)
+    services.share_revoke(share=share)
+    messages.success(request, "Sharing stopped. They can no longer see your history.")
+    return redirect("sharing")
+
+
+@require_http_methods(["GET", "POST"])
+def account_delete(request: HttpRequest) -> HttpResponse:
+    form = DeleteAccountForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        user = request.user
+        logout(request)
+        services.account_delete(user=user)
+        messages.success(request, "Your account and all your data have been deleted.")
+        return redirect("home")
+    return render(request, "clinic/account_delete.html", {"form": form})
+
+
+# --- The clinician's side -------------------------------------------------------------------
+
+
+def flagged_prompts():
+    """Emergency/urgent prompts shown to the share's patient since the clinician last looked
+    (or since the share began), newest first; for use as a subquery on shares."""
+    return Prompt.objects.filter(
+        episode__patient=OuterRef("patient"),
+        level__in=SEEK_CARE_LEVELS,
+        shown_at__gt=OuterRef("seen_since"),
+    )
 
 
 @require_GET
 def patients(request: HttpRequest) -> HttpResponse:
-    if not request.user.is_clinician:
-        raise PermissionDenied
-    return render(request, "clinic/patients.html", {"patients": []})
+    clinicians_only(request)
+    flagged = flagged_prompts()
+    shares = (
+        Share.objects.live()
+        .filter(clinician=request.user)
+        .select_related("patient")
+        .annotate(seen_since=Coalesce("last_viewed_at", "created_at"))
+        .annotate(
+            last_flare_up=Subquery(
+                Episode.objects.filter(patient=OuterRef("patient"))
+                .order_by("-started_at")
+                .values("started_at")[:1]
+            ),
+            flagged_count=Coalesce(
+                Subquery(
+                    flagged.order_by()
+                    .values("episode__patient")
+                    .annotate(n=Count("id"))
+                    .values("n")
+                ),
+                0,
+            ),
+            flagged_title=Subquery(flagged.order_by("-shown_at", "rank").values("title")[:1]),
+            flagged_level=Subquery(flagged.order_by("-shown_at", "rank").values("level")[:1]),
+            flagged_at=Subquery(flagged.order_by("-shown_at", "rank").values("shown_at")[:1]),
+        )
+        .order_by("patient__email")
+    )
+    return render(request, "clinic/patients.html", {"shares": shares, "redeem_form": RedeemForm()})
+
+
+@require_POST
+def redeem(request: HttpRequest) -> HttpResponse:
+    clinicians_only(request)
+    form = RedeemForm(request.POST)
+    if form.is_valid():
+        try:
+            share = services.share_code_redeem(
+                clinician=request.user, code=form.cleaned_data["code"]
+            )
+        except services.CodeNotValid as error:
+            form.add_error("code", str(error))
+        else:
+            messages.success(request, f"{share.patient.email} now shares their history with you.")
+            return redirect("clinician_patients")
+    return render(request, "clinic/patients.html", {"shares": [], "redeem_form": form})
+
+
+@require_GET
+def summary(request: HttpRequest, patient_id: int) -> HttpResponse:
+    patient, share = get_readable_patient(request.user, patient_id, action="summary")
+    today = local_today(patient)
+    period = SummaryPeriodForm(request.GET or None)
+    start = end = None
+    if period.is_valid():
+        start, end = period.cleaned_data["start"], period.cleaned_data["end"]
+    end = end or today
+    if start is None:
+        last_look = share.last_viewed_at if share else None
+        start = (
+            timezone.localtime(last_look, patient.zone).date()
+            if last_look
+            else today - DEFAULT_PERIOD
+        )
+    report = trend_report(patient)
+    context = {
+        "patient": patient,
+        "share": share,
+        "summary": build_summary(patient, start, end, today),
+        "report": report,
+        "trend_rows": trend_rows(report),
+        "period": period,
+        "today": today,
+        "six_months_ago": today - DEFAULT_PERIOD,
+        "year_ago": today - timedelta(days=365),
+    }
+    response = render(request, "clinic/summary.html", context)
+    if share is not None:
+        mark_viewed(share)
+    return response
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def history(request: HttpRequest, patient_id: int) -> HttpResponse:
+    patient, _ = get_readable_patient(request.user, patient_id, action="history")
+    context = {**history_page(patient, page_number(request)), "patient": patient}
+    template = "clinic/history.html#rows" if request.htmx else "clinic/history.html"
+    return render(request, template, context)

@@ -17,10 +17,10 @@ def page_number(request: HttpRequest) -> int:
         return 1
 
 
-def history_page(user, page: int) -> dict:
-    """One page of the history, newest first, without a COUNT query."""
+def history_page(patient, page: int) -> dict:
+    """One page of a patient's history, newest first, without a COUNT query."""
     start = (page - 1) * PAGE_SIZE
-    rows = list(own_episodes(user).newest_first().with_remedies()[start : start + PAGE_SIZE + 1])
+    rows = list(own_episodes(patient).newest_first().with_remedies()[start : start + PAGE_SIZE + 1])
     return {
         "episodes": rows[:PAGE_SIZE],
         "page": page,

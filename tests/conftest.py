@@ -12,13 +12,23 @@ PASSWORD = "correct-horse-battery-staple"
 _emails = itertools.count(1)
 
 
+@pytest.fixture(scope="session")
+def password_hash() -> str:
+    """PASSWORD hashed once with the real (Argon2) hasher: hashing is slow on purpose."""
+    from django.contrib.auth.hashers import make_password
+
+    return make_password(PASSWORD)
+
+
 @pytest.fixture
-def make_user(db):
+def make_user(db, password_hash):
     from backlog.models import User
 
     def make(email: str | None = None, *, role: str = "patient", tz: str = "UTC", **extra):
         email = email or f"person{next(_emails)}@example.com"
-        return User.objects.create_user(email, PASSWORD, role=role, timezone=tz, **extra)
+        return User.objects.create(
+            email=email, password=password_hash, role=role, timezone=tz, **extra
+        )
 
     return make
 

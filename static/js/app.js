@@ -68,3 +68,9 @@
     }
   });
 })();
+
+// "Print or save as PDF" buttons (no inline handlers: the CSP forbids them).
+document.addEventListener("click", function (event) {
+  var button = event.target.closest && event.target.closest("[data-print]");
+  if (button) window.print();
+});

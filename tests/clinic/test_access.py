@@ -1,0 +1,145 @@
+"""Who may read what: the access matrix over every URL that takes a patient or episode id."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from backlog.models import AccessEvent, Share
+from clinic import services
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world(make_user, make_episode):
+    """A patient with one flare-up, and everyone who might try to read it."""
+    patient = make_user("owner@example.com")
+    episode = make_episode(patient, notes="private note")
+    people = {
+        "patient": patient,
+        "shared_clinician": make_user("shared@example.com", role="clinician"),
+        "unshared_clinician": make_user("unshared@example.com", role="clinician"),
+        "revoked_clinician": make_user("revoked@example.com", role="clinician"),
+        "expired_clinician": make_user("expired@example.com", role="clinician"),
+        "other_patient": make_user("someone@example.com"),
+    }
+    services.share_with_clinician(
+        patient=patient, clinician=people["shared_clinician"], expires_on=None
+    )
+    revoked = services.share_with_clinician(
+        patient=patient, clinician=people["revoked_clinician"], expires_on=None
+    )
+    services.share_revoke(share=revoked)
+    Share.objects.create(
+        patient=patient,
+        clinician=people["expired_clinician"],
+        expires_at=timezone.now() - timedelta(minutes=1),
+    )
+    return people, episode
+
+
+READ_URLS = {
+    "episode": lambda patient, episode: reverse("episode_detail", args=[episode.pk]),
+    "summary": lambda patient, episode: reverse("clinician_summary", args=[patient.pk]),
+    "history": lambda patient, episode: reverse("clinician_history", args=[patient.pk]),
+}
+CHANGE_URLS = {
+    "edit": lambda patient, episode: reverse("episode_edit", args=[episode.pk]),
+    "delete": lambda patient, episode: reverse("episode_delete", args=[episode.pk]),
+}
+READERS = {"patient": 200, "shared_clinician": 200}
+ALL_PEOPLE = [
+    "patient",
+    "shared_clinician",
+    "unshared_clinician",
+    "revoked_clinician",
+    "expired_clinician",
+    "other_patient",
+]
+
+
+@pytest.mark.parametrize("who", ALL_PEOPLE)
+@pytest.mark.parametrize("page", sorted(READ_URLS))
+def test_reading_pages_answer_200_to_the_patient_and_a_live_share_and_404_to_everyone_else(
+    client, world, who, page
+):
+    people, episode = world
+    client.force_login(people[who])
+    response = client.get(READ_URLS[page](people["patient"], episode))
+    assert response.status_code == READERS.get(who, 404)
+
+
+@pytest.mark.parametrize("who", [p for p in ALL_PEOPLE if p != "patient"])
+@pytest.mark.parametrize("page", sorted(CHANGE_URLS))
+def test_only_the_patient_may_change_a_flare_up(client, world, who, page):
+    people, episode = world
+    client.force_login(people[who])
+    assert client.get(CHANGE_URLS[page](people["patient"], episode)).status_code == 404
+    assert client.post(CHANGE_URLS[page](people["patient"], episode)).status_code == 404
+    episode.refresh_from_db()
+
+
+@pytest.mark.parametrize("page", sorted(READ_URLS) + sorted(CHANGE_URLS))
+def test_anonymous_visitors_are_sent_to_log_in(client, world, page):
+    people, episode = world
+    urls = {**READ_URLS, **CHANGE_URLS}
+    response = client.get(urls[page](people["patient"], episode))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize("who", ["unshared_clinician", "revoked_clinician", "expired_clinician"])
+def test_a_refused_read_is_written_to_the_access_log(client, world, who):
+    people, episode = world
+    client.force_login(people[who])
+    client.get(reverse("clinician_summary", args=[people["patient"].pk]))
+    event = AccessEvent.objects.get(actor_ref=people[who].pk)
+    assert (event.patient_ref, event.action, event.allowed) == (
+        people["patient"].pk,
+        "summary",
+        False,
+    )
+
+
+def test_another_patient_opening_a_flare_up_is_refused_and_logged(client, world):
+    people, episode = world
+    client.force_login(people["other_patient"])
+    assert client.get(reverse("episode_detail", args=[episode.pk])).status_code == 404
+    assert AccessEvent.objects.filter(
+        actor_ref=people["other_patient"].pk, patient_ref=people["patient"].pk, allowed=False
+    ).exists()
+
+
+@pytest.mark.parametrize("page", sorted(READ_URLS))
+def test_every_read_by_a_shared_clinician_is_logged(client, world, page):
+    people, episode = world
+    client.force_login(people["shared_clinician"])
+    client.get(READ_URLS[page](people["patient"], episode))
+    event = AccessEvent.objects.get()
+    assert (event.actor_email, event.patient_ref, event.allowed) == (
+        "shared@example.com",
+        people["patient"].pk,
+        True,
+    )
+
+
+def test_the_patient_reading_their_own_data_is_not_an_access_event(client, world):
+    people, episode = world
+    client.force_login(people["patient"])
+    client.get(reverse("clinician_summary", args=[people["patient"].pk]))
+    assert not AccessEvent.objects.exists()
+
+
+def test_the_access_log_cannot_be_edited_or_deleted(world):
+    event = AccessEvent.objects.create(actor_email="x@example.com", action="summary", allowed=True)
+    with pytest.raises(PermissionError):
+        event.save()
+    with pytest.raises(PermissionError):
+        event.delete()
+    with pytest.raises(PermissionError):
+        AccessEvent.objects.all().delete()
+    with pytest.raises(PermissionError):
+        AccessEvent.objects.update(allowed=False)
+    assert AccessEvent.objects.get().allowed is True
