@@ -92,7 +92,7 @@ def test_anonymous_visitors_are_sent_to_log_in(client, world, page):
 
 @pytest.mark.parametrize("who", ["unshared_clinician", "revoked_clinician", "expired_clinician"])
 def test_a_refused_read_is_written_to_the_access_log(client, world, who):
-    people, episode = world
+    people, _ = world
     client.force_login(people[who])
     client.get(reverse("clinician_summary", args=[people["patient"].pk]))
     event = AccessEvent.objects.get(actor_ref=people[who].pk)
@@ -126,7 +126,7 @@ def test_every_read_by_a_shared_clinician_is_logged(client, world, page):
 
 
 def test_the_patient_reading_their_own_data_is_not_an_access_event(client, world):
-    people, episode = world
+    people, _ = world
     client.force_login(people["patient"])
     client.get(reverse("clinician_summary", args=[people["patient"].pk]))
     assert not AccessEvent.objects.exists()

@@ -22,9 +22,7 @@ def test_a_patient_shares_with_a_clinician_by_email(patient_client, patient, cli
     assert (share.patient, share.clinician, share.is_live) == (patient, clinician, True)
 
 
-def test_sharing_with_an_email_that_is_not_a_clinician_is_refused(
-    patient_client, other_patient
-):
+def test_sharing_with_an_email_that_is_not_a_clinician_is_refused(patient_client, other_patient):
     response = patient_client.post(reverse("share_by_email"), {"email": "other@example.com"})
     assert response.status_code == 200
     assert "no clinician account" in response.content.decode()
@@ -48,9 +46,7 @@ def test_a_share_ends_at_the_end_of_its_last_day_where_the_patient_lives(make_us
     assert (local_end.date(), local_end.hour) == (day + timedelta(days=1), 0)
 
 
-def test_a_one_time_code_is_shown_once_and_redeemed_once(
-    client, patient, clinician, make_user
-):
+def test_a_one_time_code_is_shown_once_and_redeemed_once(client, patient, clinician, make_user):
     client.force_login(patient)
     response = client.post(reverse("share_code"), {})
     code = response.context["new_code"]
@@ -171,9 +167,7 @@ def test_a_bad_period_is_ignored_with_a_message(client, patient, clinician):
     assert response.status_code == 200
 
 
-def test_nsaid_days_count_days_of_ibuprofen_treated_flare_ups_in_the_last_30(
-    patient, make_episode
-):
+def test_nsaid_days_count_days_of_ibuprofen_treated_flare_ups_in_the_last_30(patient, make_episode):
     today = timezone.localdate()
     now = timezone.now()
     make_episode(
@@ -190,8 +184,14 @@ def test_nsaid_days_count_days_of_ibuprofen_treated_flare_ups_in_the_last_30(
 
 def test_deleting_an_account_leaves_only_access_log_rows(client, patient, clinician):
     services.share_with_clinician(patient=patient, clinician=clinician, expires_on=None)
-    episode_log(patient=patient, intensity=5, side="left", spread="none",
-                remedies={"walking": "yes"}, notes="private")
+    episode_log(
+        patient=patient,
+        intensity=5,
+        side="left",
+        spread="none",
+        remedies={"walking": "yes"},
+        notes="private",
+    )
     client.force_login(clinician)
     client.get(reverse("clinician_summary", args=[patient.pk]))
     client.force_login(patient)
@@ -209,9 +209,7 @@ def test_deleting_an_account_leaves_only_access_log_rows(client, patient, clinic
     assert "private" not in str(vars(event))
 
 
-def test_a_clinician_has_no_sharing_page_and_a_patient_cannot_redeem(
-    client, patient, clinician
-):
+def test_a_clinician_has_no_sharing_page_and_a_patient_cannot_redeem(client, patient, clinician):
     client.force_login(clinician)
     assert client.get(reverse("sharing")).status_code == 404
     client.force_login(patient)
