@@ -424,6 +424,9 @@ RULES: tuple[Rule, ...] = (
 )
 
 
+RULES_BY_CODE: dict[str, Rule] = {rule.code: rule for rule in RULES}
+
+
 def _sentence(text: str) -> str:
     text = (text or "").strip()
     return text if not text or text[-1] in ".!?" else f"{text}."

@@ -9,4 +9,5 @@ urlpatterns = [
     path("episodes/<int:pk>/", views.episode_detail, name="episode_detail"),
     path("episodes/<int:pk>/edit/", views.episode_edit, name="episode_edit"),
     path("guidance/", views.guidance_page, name="guidance"),
+    path("trends/", views.trends, name="trends"),
 ]

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 
 from episodes.access import get_own_episode, get_readable_episode
-from episodes.analysis import trend_report, trend_rows
+from episodes.analysis import DEFAULT_RANGE, RANGES, trend_report, trend_rows
 from episodes.forms import FullEpisodeForm, QuickLogForm
 from episodes.models import Episode
 from episodes.views import history_page
@@ -18,6 +18,7 @@ from episodes.views import history_page
 from . import guidance, services
 from .models import Prompt
 from .rules import DISCLAIMER, LEVEL_MEANING, trend_prompts
+from .trends_page import trends_charts
 
 
 def advice_context(episode: Episode | None, prompts: list | None = None) -> dict:
@@ -158,3 +159,19 @@ def guidance_page(request: HttpRequest) -> HttpResponse:
             "level_meaning": LEVEL_MEANING,
         },
     )
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def trends(request: HttpRequest) -> HttpResponse:
+    range_key = request.GET.get("range", DEFAULT_RANGE)
+    if range_key not in RANGES:
+        range_key = DEFAULT_RANGE
+    context = {
+        "charts": trends_charts(request.user, range_key),
+        "ranges": [(key, label) for key, (label, _) in RANGES.items()],
+        "range_key": range_key,
+        "disclaimer": DISCLAIMER,
+    }
+    template = "advice/trends.html#charts" if request.htmx else "advice/trends.html"
+    return render(request, template, context)

@@ -56,6 +56,22 @@ class RemedyCode(models.TextChoices):
     OTHER = "other", "Something else"
 
 
+# For narrow places (chart axes); forms and tables use the full labels.
+REMEDY_SHORT_LABELS = {
+    "ibuprofen": "Ibuprofen/NSAID",
+    "other_painkiller": "Other painkiller",
+    "bed_rest": "Bed rest",
+    "rest_moving": "Rest, kept moving",
+    "walking": "Walking",
+    "stretching": "Stretching",
+    "heat": "Heat",
+    "ice": "Ice",
+    "massage": "Massage",
+    "clinician_visit": "Clinician",
+    "other": "Other",
+}
+
+
 class Helped(models.TextChoices):
     YES = "yes", "Helped"
     SOMEWHAT = "somewhat", "Helped somewhat"
