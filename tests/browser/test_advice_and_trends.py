@@ -20,7 +20,9 @@ def test_a_quick_log_with_saddle_numbness_shows_the_emergency_prompt_first(page,
     first_group = page.locator("#log-panel .level-group").first
     expect(first_group).to_have_attribute("data-level", "emergency")
     expect(first_group).to_have_attribute("role", "alert")
-    expect(first_group).to_contain_text("Go to an emergency department or call the emergency number now")
+    expect(first_group).to_contain_text(
+        "Go to an emergency department or call the emergency number now"
+    )
     expect(first_group).to_be_in_viewport()
     # Nothing more urgent-looking comes before it inside the panel.
     first_prompt = page.locator("#log-panel [data-level]").first

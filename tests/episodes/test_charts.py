@@ -42,7 +42,7 @@ def test_there_is_no_trend_line_without_a_fit():
 
 def test_seek_care_markers_carry_what_the_patient_was_told():
     markers = [
-        charts.Marker(date(2026, 3, 2), 7, "told emergency, numbness around the groin", "emergency"),
+        charts.Marker(date(2026, 3, 2), 7, "told emergency, numbness in the groin", "emergency"),
         charts.Marker(date(2026, 3, 8), 5, "told urgent, fever with back pain", "urgent"),
     ]
     fig = charts.intensity_figure([point(2, 7), point(8, 5)], markers=markers)
@@ -56,10 +56,10 @@ def test_spasm_flare_ups_get_the_stretch_guidance_with_a_link():
     fig = charts.intensity_figure(
         [point(4, 6)],
         spasm_points=[point(4, 6)],
-        spasm_note=charts.Note("Spasm: stretch gently", url="/guidance/#stretches", link_text="How"),
+        spasm_note=charts.Note("Spasm: stretch gently", url="/guidance/#s", link_text="How"),
     )
     assert any(t.name == "Muscle spasm" for t in fig.data)
-    assert any('href="/guidance/#stretches"' in text for text in annotation_texts(fig))
+    assert any('href="/guidance/#s"' in text for text in annotation_texts(fig))
 
 
 def test_grouped_points_show_their_range_as_error_bars():
