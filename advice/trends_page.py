@@ -84,8 +84,7 @@ def verdict_note(row) -> charts.Note:
     return charts.Note(row.trend.summary)
 
 
-def build(patient, range_key: str, today: date) -> list[Chart]:
-    since = analysis.range_start(range_key, today)
+def build(patient, since: date | None, today: date) -> list[Chart]:
     report = analysis.trend_report(patient)
     rows = {row.name: row for row in analysis.trend_rows(report)}
     stretches = reverse("guidance") + "#stretches"
@@ -192,15 +191,20 @@ def as_dict(fig) -> dict:
     return json.loads(charts.figure_json(fig))
 
 
-def trends_charts(patient, range_key: str) -> list[Chart]:
+def charts_since(patient, since: date | None) -> list[Chart]:
+    """The charts from `since` (None: everything) to today, cached until the data changes."""
     today = analysis.local_today(patient)
     count, latest = Episode.objects.for_patient(patient).version()
     key = (
         f"trends-page:{patient.pk}:{patient.timezone}:{today.isoformat()}:{count}:{latest}:"
-        f"{range_key}"
+        f"{since.isoformat() if since else 'all'}"
     )
     payload = cache.get(key)
     if payload is None:
-        payload = build(patient, range_key, today)
+        payload = build(patient, since, today)
         cache.set(key, payload, timeout=24 * 3600)
     return payload
+
+
+def trends_charts(patient, range_key: str) -> list[Chart]:
+    return charts_since(patient, analysis.range_start(range_key, analysis.local_today(patient)))

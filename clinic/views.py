@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 
 from advice.models import Prompt
+from advice.trends_page import charts_since
 from backlog.models import AccessEvent, Share
 from episodes.access import get_readable_patient, mark_viewed
 from episodes.analysis import local_today, trend_report, trend_rows
@@ -26,6 +27,7 @@ from .forms import DeleteAccountForm, RedeemForm, ShareByEmailForm, ShareCodeFor
 from .summary import SEEK_CARE_LEVELS, build_summary
 
 DEFAULT_PERIOD = timedelta(days=182)
+COMPACT_CHARTS = ("intensity", "frequency")
 
 
 def patients_only(request: HttpRequest) -> None:
@@ -190,7 +192,9 @@ def summary(request: HttpRequest, patient_id: int) -> HttpResponse:
             else today - DEFAULT_PERIOD
         )
     report = trend_report(patient)
+    compact = [chart for chart in charts_since(patient, start) if chart.key in COMPACT_CHARTS]
     context = {
+        "charts": compact,
         "patient": patient,
         "share": share,
         "summary": build_summary(patient, start, end, today),
