@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.core.exceptions import ValidationError
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
@@ -22,8 +24,10 @@ from episodes.analysis import local_today, trend_report, trend_rows
 from episodes.models import Episode
 from episodes.views import history_page, page_number
 
-from . import services
+from . import exports, services
 from .forms import DeleteAccountForm, RedeemForm, ShareByEmailForm, ShareCodeForm, SummaryPeriodForm
+from .forms_import import ImportForm
+from .imports import history_import
 from .summary import SEEK_CARE_LEVELS, build_summary
 
 DEFAULT_PERIOD = timedelta(days=182)
@@ -218,3 +222,56 @@ def history(request: HttpRequest, patient_id: int) -> HttpResponse:
     context = {**history_page(patient, page_number(request)), "patient": patient}
     template = "clinic/history.html#rows" if request.htmx else "clinic/history.html"
     return render(request, template, context)
+
+
+# --- Exports and import ----------------------------------------------------------------------
+
+EXPORTS = {
+    "csv": ("text/csv; charset=utf-8", "csv"),
+    "json": ("application/json", "json"),
+    "fhir": ("application/fhir+json", "fhir.json"),
+}
+
+
+@require_GET
+def export(request: HttpRequest, patient_id: int, fmt: str) -> HttpResponse:
+    """A patient's history as CSV, JSON or FHIR R4, for the patient or a shared clinician."""
+    if fmt not in EXPORTS:
+        raise Http404("No such export.")
+    patient, _ = get_readable_patient(request.user, patient_id, action=f"export {fmt}")
+    episodes = exports.export_queryset(patient)
+    if fmt == "csv":
+        body = exports.export_csv(patient, episodes)
+    else:
+        builder = exports.export_json if fmt == "json" else exports.export_fhir
+        body = json.dumps(builder(patient, episodes), ensure_ascii=False, indent=1)
+    content_type, extension = EXPORTS[fmt]
+    response = HttpResponse(body.encode("utf-8"), content_type=content_type)
+    filename = f"backlog-{patient.pk}-{local_today(patient).isoformat()}.{extension}"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_GET
+def my_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    return export(request, request.user.pk, fmt)
+
+
+@require_http_methods(["GET", "POST"])
+def import_history(request: HttpRequest) -> HttpResponse:
+    patients_only(request)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            count = history_import(patient=request.user, data=form.cleaned_data["file"])
+        except ValidationError as error:
+            form.add_error("file", error)
+        else:
+            messages.success(
+                request,
+                f"Imported {count} flare-up{'s' if count != 1 else ''}"
+                + ("." if count else ": they were all here already."),
+            )
+            return redirect("history")
+    return render(request, "clinic/import.html", {"form": form})

@@ -44,6 +44,9 @@ READ_URLS = {
     "episode": lambda patient, episode: reverse("episode_detail", args=[episode.pk]),
     "summary": lambda patient, episode: reverse("clinician_summary", args=[patient.pk]),
     "history": lambda patient, episode: reverse("clinician_history", args=[patient.pk]),
+    "export csv": lambda patient, episode: reverse("patient_export", args=[patient.pk, "csv"]),
+    "export json": lambda patient, episode: reverse("patient_export", args=[patient.pk, "json"]),
+    "export fhir": lambda patient, episode: reverse("patient_export", args=[patient.pk, "fhir"]),
 }
 CHANGE_URLS = {
     "edit": lambda patient, episode: reverse("episode_edit", args=[episode.pk]),

@@ -1,0 +1,412 @@
+"""A patient's flare-up history as a spreadsheet (CSV), a restorable JSON file, or FHIR R4.
+
+Every builder takes the patient and an iterable of their flare-ups with remedies and prompts
+prefetched (`export_queryset`), so an export costs the same few queries however long the
+history is. Times are written in the patient's own zone, with its UTC offset.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import uuid
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from django.utils import timezone
+
+from advice.models import Prompt
+from advice.rules import LEVEL_ORDER
+from episodes.models import (
+    RED_FLAG_FIELDS,
+    Episode,
+    EpisodeQuerySet,
+    Leg,
+    RemedyCode,
+    Side,
+    Spread,
+)
+
+FORMAT = "backlog-history"
+VERSION = 1
+
+# Every field of a flare-up the patient enters, in the order of the full form. The JSON export
+# writes all of them and the import requires all of them.
+EPISODE_FIELDS = (
+    "started_at",
+    "ended_at",
+    "intensity",
+    "side",
+    "spread",
+    "leg",
+    *RED_FLAG_FIELDS,
+    "spasm",
+    "trigger",
+    "notes",
+)
+PROMPT_FIELDS = ("code", "level", "rank", "title", "message", "source", "guidance", "shown_at")
+
+
+def export_queryset(patient) -> EpisodeQuerySet:
+    return (
+        Episode.objects.for_patient(patient)
+        .order_by("started_at", "id")
+        .prefetch_related("remedies", "prompts")
+    )
+
+
+def _local_iso(value: datetime | None, patient) -> str | None:
+    return None if value is None else value.astimezone(patient.zone).isoformat()
+
+
+def _prompts_in_order(episode: Episode) -> list[Prompt]:
+    return sorted(episode.prompts.all(), key=lambda prompt: (prompt.shown_at, prompt.rank))
+
+
+def most_urgent_level(episode: Episode) -> str:
+    """The most urgent level the patient was ever shown for this flare-up ("" when none).
+
+    Every time shown counts, not only the latest: a clinician needs to know that someone was
+    once told to go to the emergency department, even if a later edit calmed the advice.
+    """
+    levels = {prompt.level for prompt in episode.prompts.all()}
+    return next((str(level) for level in LEVEL_ORDER if level in levels), "")
+
+
+# --- CSV ------------------------------------------------------------------------------------
+
+REMEDY_COLUMNS = {code: f"remedy_{code}" for code in RemedyCode.values}
+CSV_COLUMNS = (
+    "date",
+    "started_at",
+    "ended_at",
+    "duration_hours",
+    "intensity",
+    "side",
+    "spread",
+    "leg",
+    *RED_FLAG_FIELDS,
+    "spasm",
+    "trigger",
+    "notes",
+    *REMEDY_COLUMNS.values(),
+    "most_urgent_prompt",
+)
+
+# A spreadsheet runs a cell that starts with one of these as a formula (OWASP "CSV
+# injection"); notes are free text, so every text cell is defused with a leading apostrophe.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def defuse(value: object) -> object:
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return f"'{value}"
+    return value
+
+
+def _yes_no(value: bool) -> str:
+    return "yes" if value else "no"
+
+
+def _csv_row(patient, episode: Episode) -> dict[str, object]:
+    helped = {remedy.code: remedy.helped for remedy in episode.remedies.all()}
+    duration = (
+        f"{(episode.ended_at - episode.started_at).total_seconds() / 3600:.1f}"
+        if episode.ended_at is not None
+        else ""
+    )
+    row: dict[str, object] = {
+        "date": episode.started_at.astimezone(patient.zone).date().isoformat(),
+        "started_at": _local_iso(episode.started_at, patient),
+        "ended_at": _local_iso(episode.ended_at, patient) or "",
+        "duration_hours": duration,
+        "intensity": episode.intensity,
+        "side": episode.side,
+        "spread": episode.spread,
+        "leg": episode.leg,
+        **{name: _yes_no(getattr(episode, name)) for name in RED_FLAG_FIELDS},
+        "spasm": _yes_no(episode.spasm),
+        "trigger": episode.trigger,
+        "notes": episode.notes,
+        **{column: helped.get(code, "") for code, column in REMEDY_COLUMNS.items()},
+        "most_urgent_prompt": most_urgent_level(episode),
+    }
+    return {column: defuse(value) for column, value in row.items()}
+
+
+def export_csv(patient, episodes: Iterable[Episode]) -> str:
+    """One row per flare-up, oldest first; the text starts with a BOM so Excel reads UTF-8.
+
+    Encode the result as plain "utf-8" (the BOM is already in the text).
+    """
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS)
+    writer.writeheader()
+    for episode in episodes:
+        writer.writerow(_csv_row(patient, episode))
+    return buffer.getvalue()
+
+
+# --- JSON -----------------------------------------------------------------------------------
+
+
+def _episode_json(patient, episode: Episode) -> dict[str, Any]:
+    fields: dict[str, Any] = {name: getattr(episode, name) for name in EPISODE_FIELDS}
+    fields["started_at"] = _local_iso(episode.started_at, patient)
+    fields["ended_at"] = _local_iso(episode.ended_at, patient)
+    return {
+        # For reading alongside the app only; the import ignores it.
+        "id": episode.pk,
+        **fields,
+        "remedies": [
+            {"code": remedy.code, "helped": remedy.helped} for remedy in episode.remedies_in_order
+        ],
+        # What the app told the patient, kept as history: read-only, never re-evaluated.
+        "prompts": [
+            {
+                **{name: getattr(prompt, name) for name in PROMPT_FIELDS},
+                "shown_at": _local_iso(prompt.shown_at, patient),
+            }
+            for prompt in _prompts_in_order(episode)
+        ],
+    }
+
+
+def export_json(patient, episodes: Iterable[Episode]) -> dict[str, Any]:
+    """Everything the patient entered, and what they were shown; `history_import` reads it back.
+
+    Only the flare-ups given and the patient's time zone: no account details.
+    """
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "exported_at": _local_iso(timezone.now(), patient),
+        "timezone": patient.timezone,
+        "episodes": [_episode_json(patient, episode) for episode in episodes],
+    }
+
+
+# --- FHIR R4 --------------------------------------------------------------------------------
+#
+# Codes come only from CLINICAL.md ("Codes for exports (FHIR R4)"). Where the table has no code
+# for a concept, the CodeableConcept carries text alone: an invented or guessed code is worse
+# than none, because a receiving system would trust it.
+
+LOINC = "http://loinc.org"
+SNOMED = "http://snomed.info/sct"
+OBSERVATION_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
+# Core R4 extension (valueReference to a BodyStructure) for details a bodySite code cannot hold.
+BODY_SITE_EXTENSION = "http://hl7.org/fhir/StructureDefinition/bodySite"
+URI_IDENTIFIER_SYSTEM = "urn:ietf:rfc:3986"
+
+# Resource ids are uuid5 names under this fixed namespace, built from the app's own ids, so the
+# same history always exports with the same ids (a receiving system can update, not duplicate).
+FHIR_NAMESPACE = uuid.UUID("b38d8778-72ec-4c01-a099-f0814fffe2d6")
+
+PAIN_SEVERITY = {
+    "system": LOINC,
+    "code": "72514-3",
+    "display": "Pain severity - 0-10 verbal numeric rating [Score] - Reported",
+}
+SURVEY = {"system": OBSERVATION_CATEGORY, "code": "survey", "display": "Survey"}
+NUMBNESS = {"system": SNOMED, "code": "44077006", "display": "Numbness"}
+PARAESTHESIA = {"system": SNOMED, "code": "91019004", "display": "Paresthesia"}
+
+# The SNOMED CT laterality qualifiers (the body-site laterality value set) for a side of the
+# back or a leg. A pain in the middle of the back has no laterality.
+LATERALITY = {
+    "left": {"system": SNOMED, "code": "7771000", "display": "Left"},
+    "right": {"system": SNOMED, "code": "24028007", "display": "Right"},
+    "both": {"system": SNOMED, "code": "51440002", "display": "Right and left"},
+}
+# How far down the leg the pain reaches, as a body structure; "below the knee" has no code in
+# CLINICAL.md, so it goes as text.
+SPREAD_SITES = {
+    "buttock": {"system": SNOMED, "code": "46862004", "display": "Buttock structure"},
+    "thigh": {"system": SNOMED, "code": "68367000", "display": "Thigh structure"},
+    "foot": {"system": SNOMED, "code": "56459004", "display": "Foot structure"},
+}
+
+# Each red-flag question answered yes becomes an Observation whose code.text is the question
+# exactly as asked. Codings only where CLINICAL.md has a code for what the question asks:
+# "numbness or tingling" names both findings, so both codings go with the text that says "or".
+# Deliberately not coded: cauda equina syndrome (192970008) and sciatica (23056005) are
+# disorders, i.e. diagnoses; a patient's yes to a screening question is a reported symptom, and
+# the app never diagnoses. Bladder/bowel, weakness, fever and injury have no code in the table.
+RED_FLAG_CODINGS = {
+    "saddle_numbness": (NUMBNESS, PARAESTHESIA),
+    "numbness": (NUMBNESS, PARAESTHESIA),
+}
+RED_FLAG_SITES = {
+    "saddle_numbness": "Genitals, buttocks or inner thighs (saddle area)",
+    "numbness": "Leg or foot",
+}
+SPREAD_TEXT = "Pain spreading from the back down the leg"
+
+
+def fhir_uuid(*parts: object) -> uuid.UUID:
+    return uuid.uuid5(FHIR_NAMESPACE, "/".join(str(part) for part in parts))
+
+
+def _reference(resource_id: uuid.UUID) -> dict[str, str]:
+    return {"reference": f"urn:uuid:{resource_id}"}
+
+
+def _entry(resource: dict[str, Any]) -> dict[str, Any]:
+    return {"fullUrl": f"urn:uuid:{resource['id']}", "resource": resource}
+
+
+class _FhirBundle:
+    """Collects the entries; body structures are made once per patient, site and side."""
+
+    def __init__(self, patient) -> None:
+        self.patient = patient
+        self.patient_id = fhir_uuid("patient", patient.pk)
+        self.body_structures: dict[uuid.UUID, dict[str, Any]] = {}
+        self.observations: list[dict[str, Any]] = []
+
+    @property
+    def subject(self) -> dict[str, str]:
+        return _reference(self.patient_id)
+
+    def patient_resource(self) -> dict[str, Any]:
+        # The app's own id only: backlog holds no name, birth date or sex, and invents none.
+        return {
+            "resourceType": "Patient",
+            "id": str(self.patient_id),
+            "identifier": [
+                {
+                    # Derived from the account id, so stable, and unique beyond this app
+                    # without a domain of its own to name a system by.
+                    "type": {"text": "backlog account"},
+                    "system": URI_IDENTIFIER_SYSTEM,
+                    "value": f"urn:uuid:{self.patient_id}",
+                    "assigner": {"display": "backlog"},
+                }
+            ],
+        }
+
+    def body_site(
+        self, *, key: str, text: str, location: dict[str, Any], laterality: str
+    ) -> dict[str, Any]:
+        """A bodySite CodeableConcept with its laterality, the R4 way.
+
+        R4's Observation.bodySite is one CodeableConcept, and every coding in it must mean the
+        same concept, so a laterality qualifier cannot sit next to the site as a second coding
+        (it would claim the site *is* "left"). R4 puts the qualifier on a BodyStructure
+        (`locationQualifier`, bound to the laterality codes), linked from bodySite by the core
+        `bodySite` extension; the bodySite text also says the side, for systems that ignore
+        extensions.
+        """
+        site: dict[str, Any] = {"text": text}
+        if "coding" in location:
+            site["coding"] = location["coding"]
+        qualifier = LATERALITY.get(laterality)
+        if qualifier is None:
+            return site
+        structure_id = fhir_uuid("patient", self.patient.pk, "body-structure", key, laterality)
+        self.body_structures.setdefault(
+            structure_id,
+            {
+                "resourceType": "BodyStructure",
+                "id": str(structure_id),
+                "description": text,
+                "location": location,
+                "locationQualifier": [{"coding": [qualifier], "text": qualifier["display"]}],
+                "patient": self.subject,
+            },
+        )
+        site["extension"] = [
+            {"url": BODY_SITE_EXTENSION, "valueReference": _reference(structure_id)}
+        ]
+        return site
+
+    def observation(self, episode: Episode, name: str, **content: Any) -> None:
+        period = {"start": _local_iso(episode.started_at, self.patient)}
+        if episode.ended_at is not None:
+            period["end"] = _local_iso(episode.ended_at, self.patient)
+        self.observations.append(
+            {
+                "resourceType": "Observation",
+                "id": str(fhir_uuid("episode", episode.pk, name)),
+                "status": "final",
+                "category": [{"coding": [SURVEY]}],
+                "subject": self.subject,
+                "effectivePeriod": period,
+                **content,
+            }
+        )
+
+    def add_episode(self, episode: Episode) -> None:
+        # Body site of the pain score. CLINICAL.md's LOINC 111796-9 ("pain body site") is an
+        # observable, i.e. a question: it belongs in the code of an Observation whose *value*
+        # is the site, never inside bodySite, which holds anatomy (SNOMED body structures). The
+        # table has no body-structure code for the low back (279039007 is the finding "low
+        # back pain", not a place), so the site is text, with the side as laterality.
+        side_label = Side(episode.side).label.lower()
+        pain = {
+            "code": {"coding": [PAIN_SEVERITY], "text": "Worst pain (0-10)"},
+            "valueInteger": episode.intensity,
+            "bodySite": self.body_site(
+                key="low-back",
+                text=f"Low back, {side_label}",
+                location={"text": "Low back"},
+                laterality=episode.side,
+            ),
+        }
+        if episode.notes.strip():
+            pain["note"] = [{"text": episode.notes}]
+        self.observation(episode, "pain", **pain)
+
+        for name in episode.red_flags:
+            question = str(Episode._meta.get_field(name).verbose_name)
+            code: dict[str, Any] = {"text": question}
+            if name in RED_FLAG_CODINGS:
+                code["coding"] = list(RED_FLAG_CODINGS[name])
+            content: dict[str, Any] = {"code": code, "valueBoolean": True}
+            if name in RED_FLAG_SITES:
+                content["bodySite"] = {"text": RED_FLAG_SITES[name]}
+            self.observation(episode, f"red-flag/{name}", **content)
+
+        if episode.spread != Spread.NONE:
+            reach = Spread(episode.spread).label
+            location: dict[str, Any] = {"text": reach}
+            if episode.spread in SPREAD_SITES:
+                location["coding"] = [SPREAD_SITES[episode.spread]]
+            self.observation(
+                episode,
+                "spread",
+                code={"text": SPREAD_TEXT},
+                valueBoolean=True,
+                bodySite=self.body_site(
+                    key=f"spread-{episode.spread}",
+                    text=f"{reach} ({Leg(episode.leg).label.lower()})",
+                    location=location,
+                    laterality=episode.leg,
+                ),
+            )
+
+    def as_dict(self) -> dict[str, Any]:
+        resources = [
+            self.patient_resource(),
+            *self.body_structures.values(),
+            *self.observations,
+        ]
+        return {
+            "resourceType": "Bundle",
+            "type": "collection",
+            "timestamp": _local_iso(timezone.now(), self.patient),
+            "entry": [_entry(resource) for resource in resources],
+        }
+
+
+def export_fhir(patient, episodes: Iterable[Episode]) -> dict[str, Any]:
+    """A FHIR R4 Bundle (collection): the Patient, a pain-score Observation per flare-up, an
+    Observation per red-flag answered yes, one for pain spreading down a leg, and the
+    BodyStructures that carry laterality."""
+    bundle = _FhirBundle(patient)
+    for episode in episodes:
+        bundle.add_episode(episode)
+    return bundle.as_dict()

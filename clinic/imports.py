@@ -1,0 +1,349 @@
+"""Restore a JSON history (`clinic.exports.export_json`) into an account.
+
+The file comes from a person's computer, so nothing in it is trusted: every value is checked
+for its type, its range and its choices before the model's own `full_clean` and constraints
+see it, and any problem becomes one `ValidationError` naming the flare-up and the field.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, NoReturn
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import DataError, IntegrityError, transaction
+from django.utils import timezone
+
+from advice.models import Level, Prompt
+from advice.rules import RULES
+from backlog.models import User
+from episodes.forms import CLOCK_SKEW
+from episodes.models import (
+    INTENSITY_MAX,
+    INTENSITY_MIN,
+    NOTES_MAX_LENGTH,
+    RED_FLAG_FIELDS,
+    Episode,
+    Helped,
+    Leg,
+    RemedyCode,
+    Side,
+    Spread,
+    Trigger,
+)
+from episodes.services import episode_create
+
+from .exports import FORMAT, VERSION
+
+# Bounds well above any real history (a few hundred flare-ups, a few prompts per log), so that
+# a hostile file cannot make the import run for minutes.
+MAX_EPISODES = 10_000
+MAX_PROMPTS_PER_EPISODE = 500
+MAX_PROMPT_MESSAGE_LENGTH = 5_000
+MAX_DATETIME_LENGTH = 64
+MAX_RANK = 32767  # PositiveSmallIntegerField
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+
+PROMPT_CODES = frozenset(rule.code for rule in RULES)
+FLAG_FIELDS = (*RED_FLAG_FIELDS, "spasm")
+
+
+def _fail(where: str, problem: str) -> NoReturn:
+    raise ValidationError(f"{where}: {problem}", code="invalid")
+
+
+def _shown(value: object) -> str:
+    """A short, safe description of a bad value for an error message."""
+    if value is None:
+        return "empty (null)"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return json.dumps(value[:30] + ("..." if len(value) > 30 else ""))
+    if (isinstance(value, int) and abs(value) < 10**15) or isinstance(value, float):
+        return str(value)
+    if isinstance(value, int):
+        # Printing a huge int is slow, and refused past 4300 digits.
+        return "a very large number"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return "a value of the wrong type"
+
+
+def _get(where: str, record: dict, key: str) -> Any:
+    if key not in record:
+        _fail(where, f'"{key}" is missing.')
+    return record[key]
+
+
+def _storable(where: str, key: str, value: str) -> str:
+    # Databases refuse NUL characters (PostgreSQL) and unpaired surrogates (both): refuse them
+    # here, with a message, rather than as a database error.
+    if "\x00" in value:
+        _fail(where, f'"{key}" contains a NUL character.')
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        _fail(where, f'"{key}" is not valid text.')
+    return value
+
+
+def _text(
+    where: str,
+    record: dict,
+    key: str,
+    *,
+    max_length: int,
+    choices: tuple[str, ...] | list[str] | None = None,
+    required: bool = False,
+) -> str:
+    value = _get(where, record, key)
+    if not isinstance(value, str):
+        _fail(where, f'"{key}" must be text, not {_shown(value)}.')
+    if choices is not None and value not in choices:
+        allowed = ", ".join(f'"{choice}"' for choice in choices)
+        _fail(where, f'"{key}" must be one of {allowed} (not {_shown(value)}).')
+    if len(value) > max_length:
+        _fail(where, f'"{key}" is too long ({len(value)} characters; at most {max_length}).')
+    if required and not value.strip():
+        _fail(where, f'"{key}" must not be empty.')
+    return _storable(where, key, value)
+
+
+def _flag(where: str, record: dict, key: str) -> bool:
+    value = _get(where, record, key)
+    if not isinstance(value, bool):
+        _fail(where, f'"{key}" must be true or false, not {_shown(value)}.')
+    return value
+
+
+def _whole_number(where: str, record: dict, key: str, low: int, high: int, problem: str) -> int:
+    value = _get(where, record, key)
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        _fail(where, f'"{key}" {problem} (not {_shown(value)}).')
+    return value
+
+
+def _moment(where: str, record: dict, key: str, *, optional: bool = False) -> datetime | None:
+    value = _get(where, record, key)
+    if value is None and optional:
+        return None
+    expected = f'"{key}" must be a date and time like "2024-03-01T08:30:00+01:00"'
+    if not isinstance(value, str) or len(value) > MAX_DATETIME_LENGTH:
+        _fail(where, f"{expected}, not {_shown(value)}.")
+    try:
+        moment = datetime.fromisoformat(value)
+        if moment.utcoffset() is None:
+            _fail(where, f"{expected}: it needs its UTC offset.")
+        in_utc = moment.astimezone(UTC)
+    except (ValueError, OverflowError):
+        _fail(where, f"{expected}, not {_shown(value)}.")
+    if in_utc < EARLIEST:
+        _fail(where, f'"{key}" is before 1900.')
+    if in_utc > timezone.now() + CLOCK_SKEW:
+        _fail(where, f'"{key}" is in the future.')
+    return moment
+
+
+def _records(where: str, record: dict, key: str, *, max_items: int) -> list[dict]:
+    value = _get(where, record, key)
+    if not isinstance(value, list):
+        _fail(where, f'"{key}" must be a list, not {_shown(value)}.')
+    if len(value) > max_items:
+        _fail(where, f'"{key}" has {len(value)} entries; at most {max_items} are allowed.')
+    return value
+
+
+@dataclass(frozen=True)
+class _Entry:
+    number: int
+    fields: dict[str, Any]
+    remedies: dict[str, str]
+    prompts: list[dict[str, Any]]
+
+    @property
+    def key(self) -> tuple:
+        """What makes two flare-ups the same one, for skipping duplicates."""
+        fields = self.fields
+        return (
+            fields["started_at"],
+            fields["intensity"],
+            fields["side"],
+            fields["spread"],
+            fields["leg"],
+        )
+
+
+def _remedies(where: str, record: dict) -> dict[str, str]:
+    remedies: dict[str, str] = {}
+    for index, remedy in enumerate(
+        _records(where, record, "remedies", max_items=len(RemedyCode.values)), start=1
+    ):
+        here = f"{where}, remedy {index}"
+        if not isinstance(remedy, dict):
+            _fail(here, f'must be an object with a "code" and "helped", not {_shown(remedy)}.')
+        code = _text(here, remedy, "code", max_length=20, choices=RemedyCode.values)
+        if code in remedies:
+            _fail(here, f'"{code}" is listed twice.')
+        remedies[code] = _text(here, remedy, "helped", max_length=10, choices=Helped.values)
+    return remedies
+
+
+def _prompt(where: str, prompt: object) -> dict[str, Any]:
+    if not isinstance(prompt, dict):
+        _fail(where, f"must be an object, not {_shown(prompt)}.")
+    fields = {
+        "code": _text(where, prompt, "code", max_length=40),
+        "level": _text(where, prompt, "level", max_length=10, choices=Level.values),
+        "rank": _whole_number(
+            where, prompt, "rank", 0, MAX_RANK, f"must be a whole number from 0 to {MAX_RANK}"
+        ),
+        "title": _text(where, prompt, "title", max_length=200, required=True),
+        "message": _text(
+            where, prompt, "message", max_length=MAX_PROMPT_MESSAGE_LENGTH, required=True
+        ),
+        "source": _text(where, prompt, "source", max_length=300, required=True),
+        "guidance": _text(where, prompt, "guidance", max_length=40),
+        "shown_at": _moment(where, prompt, "shown_at"),
+    }
+    # Only advice the app can give: a file cannot make up new kinds of prompt.
+    if fields["code"] not in PROMPT_CODES:
+        _fail(where, f"{_shown(fields['code'])} is not a kind of advice backlog gives.")
+    return fields
+
+
+def _entry(number: int, record: object) -> _Entry:
+    where = f"Flare-up {number}"
+    if not isinstance(record, dict):
+        _fail(where, f"must be an object with the flare-up's fields, not {_shown(record)}.")
+    fields: dict[str, Any] = {
+        "started_at": _moment(where, record, "started_at"),
+        "ended_at": _moment(where, record, "ended_at", optional=True),
+        "intensity": _whole_number(
+            where,
+            record,
+            "intensity",
+            INTENSITY_MIN,
+            INTENSITY_MAX,
+            f"must be a whole number from {INTENSITY_MIN} to {INTENSITY_MAX}",
+        ),
+        "side": _text(where, record, "side", max_length=10, choices=Side.values),
+        "spread": _text(where, record, "spread", max_length=10, choices=Spread.values),
+        "leg": _text(where, record, "leg", max_length=5, choices=["", *Leg.values]),
+        **{name: _flag(where, record, name) for name in FLAG_FIELDS},
+        "trigger": _text(where, record, "trigger", max_length=10, choices=["", *Trigger.values]),
+        "notes": _text(where, record, "notes", max_length=NOTES_MAX_LENGTH),
+    }
+    if fields["ended_at"] is not None and fields["ended_at"] < fields["started_at"]:
+        _fail(where, '"ended_at" is before "started_at".')
+    if fields["spread"] == Spread.NONE and fields["leg"]:
+        _fail(where, '"leg" must be empty when the pain stays in the back ("spread" is "none").')
+    if fields["spread"] != Spread.NONE and not fields["leg"]:
+        _fail(where, '"leg" is needed when the pain spreads down a leg.')
+    remedies = _remedies(where, record)
+    prompts = [
+        _prompt(f"{where}, prompt {index}", prompt)
+        for index, prompt in enumerate(
+            _records(where, record, "prompts", max_items=MAX_PROMPTS_PER_EPISODE), start=1
+        )
+    ]
+    return _Entry(number=number, fields=fields, remedies=remedies, prompts=prompts)
+
+
+def _entries(data: object) -> list[_Entry]:
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise ValidationError(
+            'This is not a backlog history file (it has no "format": "backlog-history").',
+            code="format",
+        )
+    version = data.get("version")
+    if isinstance(version, bool) or not isinstance(version, int):
+        raise ValidationError("This history file has no version number.", code="version")
+    if version != VERSION:
+        newer = " It was made by a newer backlog." if version > VERSION else ""
+        raise ValidationError(
+            f"This history file is version {_shown(version)}; this backlog reads version "
+            f"{VERSION}.{newer}",
+            code="version",
+        )
+    episodes = data.get("episodes")
+    if not isinstance(episodes, list):
+        raise ValidationError('This history file has no list of "episodes".', code="episodes")
+    if len(episodes) > MAX_EPISODES:
+        raise ValidationError(
+            f"This history file has {len(episodes)} flare-ups; at most {MAX_EPISODES} can be "
+            "imported at once.",
+            code="episodes",
+        )
+    return [_entry(number, record) for number, record in enumerate(episodes, start=1)]
+
+
+def _model_problem(where: str, error: ValidationError) -> ValidationError:
+    if hasattr(error, "error_dict"):
+        parts = [
+            message if field == NON_FIELD_ERRORS else f'"{field}": {message}'
+            for field, messages in error.message_dict.items()
+            for message in messages
+        ]
+    else:
+        parts = error.messages
+    return ValidationError(f"{where}: {' '.join(parts)}", code="invalid")
+
+
+def _prompts(entry: _Entry, episode: Episode) -> list[Prompt]:
+    prompts = [Prompt(episode=episode, **fields) for fields in entry.prompts]
+    for index, prompt in enumerate(prompts, start=1):
+        try:
+            # The episode was just made, and the one constraint (a valid level) is checked
+            # above: skip their queries, one per prompt.
+            prompt.full_clean(exclude=["episode"], validate_constraints=False)
+        except ValidationError as error:
+            raise _model_problem(f"Flare-up {entry.number}, prompt {index}", error) from None
+    return prompts
+
+
+def history_import(*, patient, data: dict) -> int:
+    """Add the flare-ups of a JSON history to `patient`, all or nothing; returns how many.
+
+    A flare-up already in the account (same start, intensity, side, spread and leg) is
+    skipped, so importing the same file twice adds nothing the second time. The prompts come
+    along as the record of what the patient was told; they are not evaluated again.
+    """
+    entries = _entries(data)
+    try:
+        with transaction.atomic():
+            # One import at a time per account, so that a double submission cannot slip two
+            # copies past the duplicate check.
+            list(User.objects.select_for_update().filter(pk=patient.pk).values("pk"))
+            seen = set(
+                Episode.objects.for_patient(patient).values_list(
+                    "started_at", "intensity", "side", "spread", "leg"
+                )
+            )
+            prompts: list[Prompt] = []
+            imported = 0
+            for entry in entries:
+                if entry.key in seen:
+                    continue
+                seen.add(entry.key)
+                try:
+                    episode = episode_create(
+                        patient=patient, remedies=entry.remedies, **entry.fields
+                    )
+                except ValidationError as error:
+                    raise _model_problem(f"Flare-up {entry.number}", error) from None
+                prompts.extend(_prompts(entry, episode))
+                imported += 1
+            Prompt.objects.bulk_create(prompts, batch_size=500)
+    except (IntegrityError, DataError):
+        # The database's constraints are the last guard; the checks above should leave them
+        # nothing to refuse.
+        raise ValidationError(
+            "This history file could not be imported: the database refused part of it.",
+            code="refused",
+        ) from None
+    return imported

@@ -1,0 +1,81 @@
+import csv
+import io
+import json
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from backlog.models import AccessEvent
+from clinic import services
+from episodes.models import Episode
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_patient_downloads_their_history_as_csv(patient_client, patient, make_episode):
+    make_episode(patient, intensity=7, notes="=SUM(A1)", remedies={"heat": "yes"})
+    response = patient_client.get(reverse("my_export", args=["csv"]))
+    assert response["Content-Type"].startswith("text/csv")
+    assert "attachment" in response["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert [(row["intensity"], row["remedy_heat"]) for row in rows] == [("7", "yes")]
+    assert rows[0]["notes"].startswith("'=")
+
+
+def test_a_shared_clinician_downloads_fhir_and_the_read_is_logged(
+    client, patient, clinician, make_episode
+):
+    make_episode(patient)
+    services.share_with_clinician(patient=patient, clinician=clinician, expires_on=None)
+    client.force_login(clinician)
+    response = client.get(reverse("patient_export", args=[patient.pk, "fhir"]))
+    bundle = json.loads(response.content)
+    assert (bundle["resourceType"], bundle["type"]) == ("Bundle", "collection")
+    assert response["Content-Type"] == "application/fhir+json"
+    event = AccessEvent.objects.get()
+    assert (event.action, event.allowed) == ("export fhir", True)
+
+
+def test_an_unknown_export_format_answers_404(patient_client, patient):
+    assert patient_client.get(reverse("my_export", args=["xml"])).status_code == 404
+
+
+def test_a_json_export_imports_into_a_new_account_through_the_pages(
+    client, patient, make_user, make_episode
+):
+    make_episode(
+        patient,
+        intensity=8,
+        side="both",
+        spread="foot",
+        leg="right",
+        notes="Ça fait mal 🙁",
+        remedies={"ibuprofen": "somewhat"},
+    )
+    client.force_login(patient)
+    exported = client.get(reverse("my_export", args=["json"])).content
+    newcomer = make_user("new@example.com")
+    client.force_login(newcomer)
+    upload = SimpleUploadedFile("history.json", exported, content_type="application/json")
+    response = client.post(reverse("import_history"), {"file": upload})
+    assert response.status_code == 302
+    restored = Episode.objects.get(patient=newcomer)
+    assert (restored.intensity, restored.leg, restored.notes) == (8, "right", "Ça fait mal 🙁")
+    assert restored.tried == ["ibuprofen"]
+
+
+def test_a_broken_import_file_shows_a_message_and_stores_nothing(patient_client):
+    upload = SimpleUploadedFile(
+        "history.json",
+        b'{"format": "backlog-history", "version": 1, "episodes": [{"intensity": 11}]}',
+    )
+    response = patient_client.post(reverse("import_history"), {"file": upload})
+    assert response.status_code == 200
+    assert "Flare-up 1" in response.content.decode()
+    assert not Episode.objects.exists()
+
+
+def test_a_clinician_cannot_import(client, clinician):
+    client.force_login(clinician)
+    assert client.get(reverse("import_history")).status_code == 404
