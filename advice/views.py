@@ -42,7 +42,7 @@ def trends_context(user) -> dict:
 
 
 def dashboard_context(user) -> dict:
-    history = history_page(user, 1)
+    history = history_page(user, 1, url=reverse("history"))
     latest = history["episodes"][0] if history["episodes"] else None
     return {**history, **advice_context(latest), **trends_context(user)}
 
@@ -74,7 +74,7 @@ def quick_log(request: HttpRequest) -> HttpResponse:
     if not request.htmx:
         return redirect("episode_detail", pk=episode.pk)
     context = {
-        **history_page(request.user, 1),
+        **history_page(request.user, 1, url=reverse("history")),
         **trends_context(request.user),
         **advice_context(episode, prompts),
         "form": QuickLogForm(),

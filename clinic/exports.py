@@ -19,6 +19,7 @@ from django.utils import timezone
 from advice.models import Prompt
 from advice.rules import LEVEL_ORDER
 from episodes.models import (
+    PATIENT_FIELDS,
     RED_FLAG_FIELDS,
     Episode,
     EpisodeQuerySet,
@@ -33,18 +34,7 @@ VERSION = 1
 
 # Every field of a flare-up the patient enters, in the order of the full form. The JSON export
 # writes all of them and the import requires all of them.
-EPISODE_FIELDS = (
-    "started_at",
-    "ended_at",
-    "intensity",
-    "side",
-    "spread",
-    "leg",
-    *RED_FLAG_FIELDS,
-    "spasm",
-    "trigger",
-    "notes",
-)
+EPISODE_FIELDS = PATIENT_FIELDS
 PROMPT_FIELDS = ("code", "level", "rank", "title", "message", "source", "guidance", "shown_at")
 
 

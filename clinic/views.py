@@ -12,6 +12,7 @@ from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -219,8 +220,9 @@ def summary(request: HttpRequest, patient_id: int) -> HttpResponse:
 @vary_on_headers("HX-Request")
 def history(request: HttpRequest, patient_id: int) -> HttpResponse:
     patient, _ = get_readable_patient(request.user, patient_id, action="history")
-    context = {**history_page(patient, page_number(request)), "patient": patient}
-    template = "clinic/history.html#rows" if request.htmx else "clinic/history.html"
+    url = reverse("clinician_history", args=[patient.pk])
+    context = {**history_page(patient, page_number(request), url=url), "owner": patient}
+    template = "episodes/history.html#rows" if request.htmx else "episodes/history.html"
     return render(request, template, context)
 
 

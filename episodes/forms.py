@@ -12,6 +12,7 @@ from .models import (
     INTENSITY_MAX,
     INTENSITY_MIN,
     NOTES_MAX_LENGTH,
+    PATIENT_FIELDS,
     RED_FLAG_FIELDS,
     Episode,
     Helped,
@@ -60,18 +61,7 @@ class EpisodeForm(forms.ModelForm):
 
     class Meta:
         model = Episode
-        fields = (
-            "started_at",
-            "ended_at",
-            "intensity",
-            "side",
-            "spread",
-            "leg",
-            *RED_FLAG_FIELDS,
-            "spasm",
-            "trigger",
-            "notes",
-        )
+        fields = PATIENT_FIELDS
         widgets = {
             "started_at": LocalDateTimeInput(),
             "ended_at": LocalDateTimeInput(),

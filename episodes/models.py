@@ -89,6 +89,20 @@ RED_FLAG_FIELDS = (
     "injury",
 )
 
+# Every field a patient enters for a flare-up, in the order of the full form (remedies aside).
+PATIENT_FIELDS = (
+    "started_at",
+    "ended_at",
+    "intensity",
+    "side",
+    "spread",
+    "leg",
+    *RED_FLAG_FIELDS,
+    "spasm",
+    "trigger",
+    "notes",
+)
+
 REMEDY_ORDER = {code: index for index, code in enumerate(RemedyCode.values)}
 
 

@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
@@ -17,8 +18,9 @@ def page_number(request: HttpRequest) -> int:
         return 1
 
 
-def history_page(patient, page: int) -> dict:
-    """One page of a patient's history, newest first, without a COUNT query."""
+def history_page(patient, page: int, *, url: str) -> dict:
+    """One page of a patient's history, newest first, without a COUNT query; `url` is the
+    history page that serves further pages."""
     start = (page - 1) * PAGE_SIZE
     rows = list(own_episodes(patient).newest_first().with_remedies()[start : start + PAGE_SIZE + 1])
     return {
@@ -26,13 +28,14 @@ def history_page(patient, page: int) -> dict:
         "page": page,
         "next_page": page + 1 if len(rows) > PAGE_SIZE else None,
         "previous_page": page - 1 if page > 1 else None,
+        "history_url": url,
     }
 
 
 @require_GET
 @vary_on_headers("HX-Request")
 def history(request: HttpRequest) -> HttpResponse:
-    context = history_page(request.user, page_number(request))
+    context = history_page(request.user, page_number(request), url=reverse("history"))
     template = "episodes/history.html#rows" if request.htmx else "episodes/history.html"
     return render(request, template, context)
 

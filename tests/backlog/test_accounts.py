@@ -109,3 +109,11 @@ def test_seed_demo_is_idempotent():
     call_command("seed_demo")
     assert patient.episodes.count() == count
     assert User.objects.filter(role="clinician", email="clinician@example.com").exists()
+
+
+def test_the_settings_page_offers_the_patients_data_tools(patient_client):
+    content = patient_client.get(reverse("settings")).content.decode()
+    assert "<title>Settings · backlog</title>" in content
+    assert content.count('id="data-heading"') == 1
+    assert reverse("my_export", args=["json"]) in content
+    assert reverse("account_delete") in content
