@@ -37,6 +37,13 @@ def prompts_record(*, episode: Episode) -> list[Prompt]:
     return Prompt.objects.bulk_create(prompts)
 
 
+def logged_before(patient, client_token: uuid.UUID | None) -> Episode | None:
+    """The flare-up an earlier submission of the same form already logged, if any."""
+    if client_token is None:
+        return None
+    return Episode.objects.filter(patient=patient, client_token=client_token).first()
+
+
 @transaction.atomic
 def episode_log(
     *,
@@ -46,10 +53,9 @@ def episode_log(
     **fields: Any,
 ) -> tuple[Episode, list[Prompt]]:
     """Log a flare-up and record the advice; a repeated `client_token` logs nothing new."""
-    if client_token is not None:
-        already = Episode.objects.filter(patient=patient, client_token=client_token).first()
-        if already is not None:
-            return already, Prompt.objects.latest_for(already)
+    already = logged_before(patient, client_token)
+    if already is not None:
+        return already, Prompt.objects.latest_for(already)
     try:
         with transaction.atomic():
             episode = episode_services.episode_create(

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from episodes.access import get_own_episode, get_readable_episode
+from episodes.access import get_own_episode, get_readable_episode, own_episodes
 from episodes.analysis import DEFAULT_RANGE, RANGES, trend_report, trend_rows
 from episodes.forms import FullEpisodeForm, QuickLogForm
 from episodes.models import Episode
@@ -68,18 +68,25 @@ def quick_log(request: HttpRequest) -> HttpResponse:
             return render(request, "advice/home.html#log_panel", {"form": form})
         context = dashboard_context(request.user)
         return render(request, "advice/home.html", {**context, "form": form})
+    fields = form.episode_fields
+    replayed = services.logged_before(request.user, fields["client_token"]) is not None
     episode, prompts = services.episode_log(
-        patient=request.user, remedies=form.remedies, **form.episode_fields
+        patient=request.user, remedies=form.remedies, **fields
     )
     if not request.htmx:
         return redirect("episode_detail", pk=episode.pk)
+    # The new row goes on top of the history on screen; a replayed submission, or a first
+    # flare-up (there is no list on screen yet), redraws the history instead.
+    redraw_history = replayed or not own_episodes(request.user).exclude(pk=episode.pk).exists()
     context = {
-        **history_page(request.user, 1, url=reverse("history")),
         **trends_context(request.user),
         **advice_context(episode, prompts),
         "form": QuickLogForm(),
         "just_logged": True,
+        "new_row": None if redraw_history else episode,
     }
+    if redraw_history:
+        context.update(history_page(request.user, 1, url=reverse("history")))
     return render(request, "advice/quick_log_done.html", context)
 
 

@@ -6,7 +6,8 @@ The report is computed once per change of the patient's data (and once per local
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, OrderedDict
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import NamedTuple
 
@@ -33,27 +34,69 @@ def local_today(patient) -> date:
     return timezone.localtime(timezone.now(), patient.zone).date()
 
 
+def _read_inputs(queryset, zone) -> dict[int, TrendInput]:
+    return {
+        pk: TrendInput(timezone.localtime(started_at, zone), intensity, side, spread, leg)
+        for pk, started_at, intensity, side, spread, leg in queryset.values_list(
+            "id", "started_at", "intensity", "side", "spread", "leg"
+        )
+    }
+
+
 def trend_inputs(patient, *, until: datetime | None = None) -> list[TrendInput]:
     queryset = Episode.objects.for_patient(patient)
     if until is not None:
         queryset = queryset.filter(started_at__lte=until)
-    zone = patient.zone
-    return [
-        TrendInput(timezone.localtime(started_at, zone), intensity, side, spread, leg)
-        for started_at, intensity, side, spread, leg in queryset.values_list(
-            "started_at", "intensity", "side", "spread", "leg"
-        ).order_by("started_at")
-    ]
+    return list(_read_inputs(queryset, patient.zone).values())
+
+
+@dataclass(frozen=True)
+class _CachedInputs:
+    count: int
+    latest: str
+    rows: dict[int, TrendInput]
+
+
+# Kept in this process, not in Django's cache: thousands of rows would be pickled on every
+# write there. Each worker keeps its own and catches up by reading only what changed.
+_INPUTS: OrderedDict[str, _CachedInputs] = OrderedDict()
+_INPUTS_KEPT = 200
+
+
+def current_inputs(patient, version: tuple[int, str]) -> list[TrendInput]:
+    """All the patient's flare-ups as trend inputs, reading from the database only what
+    changed since the last call: after a log, one row rather than the whole history."""
+    count, latest = version
+    key = f"{patient.pk}:{patient.timezone}"
+    cached = _INPUTS.get(key)
+    if cached is not None and (cached.count, cached.latest) == (count, latest):
+        return list(cached.rows.values())
+    mine = Episode.objects.for_patient(patient)
+    rows = None
+    if cached is not None and cached.latest and latest >= cached.latest:
+        changed = _read_inputs(
+            mine.filter(updated_at__gt=datetime.fromisoformat(cached.latest)), patient.zone
+        )
+        rows = {**cached.rows, **changed}
+        if len(rows) != count:  # something was deleted: start again
+            rows = None
+    if rows is None:
+        rows = _read_inputs(mine, patient.zone)
+    _INPUTS[key] = _CachedInputs(count, latest, rows)
+    _INPUTS.move_to_end(key)
+    while len(_INPUTS) > _INPUTS_KEPT:
+        _INPUTS.popitem(last=False)
+    return list(rows.values())
 
 
 def trend_report(patient) -> TrendReport:
     """The patient's trend report as of their local today, cached until their data changes."""
     today = local_today(patient)
-    count, latest = Episode.objects.for_patient(patient).version()
-    key = f"trends:{patient.pk}:{patient.timezone}:{today.isoformat()}:{count}:{latest}"
+    version = Episode.objects.for_patient(patient).version()
+    key = f"trends:{patient.pk}:{patient.timezone}:{today.isoformat()}:{version[0]}:{version[1]}"
     report = cache.get(key)
     if report is None:
-        report = analyze(trend_inputs(patient), today)
+        report = analyze(current_inputs(patient, version), today)
         cache.set(key, report, timeout=24 * 3600)
     return report
 

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Length
@@ -134,7 +136,9 @@ class Episode(models.Model):
     started_at = models.DateTimeField("started", default=timezone.now)
     ended_at = models.DateTimeField("ended", null=True, blank=True)
     intensity = models.PositiveSmallIntegerField(
-        "worst pain (0-10)", help_text="0 is no pain, 10 is the worst pain you can imagine."
+        "worst pain (0-10)",
+        help_text="0 is no pain, 10 is the worst pain you can imagine.",
+        validators=[MinValueValidator(INTENSITY_MIN), MaxValueValidator(INTENSITY_MAX)],
     )
     side = models.CharField("where in the back", max_length=10, choices=Side.choices)
     spread = models.CharField(
@@ -206,6 +210,27 @@ class Episode(models.Model):
 
     def __str__(self) -> str:
         return f"Flare-up {self.pk} ({self.intensity}/10)"
+
+    def clean(self) -> None:
+        """The rules that span fields, in words a person understands (the database's check
+        constraints enforce the same rules again)."""
+        errors = {}
+        if self.started_at and self.ended_at and self.ended_at < self.started_at:
+            errors["ended_at"] = "The end cannot be before the start."
+        if self.spread and self.spread != Spread.NONE and not self.leg:
+            errors["leg"] = "Choose which leg the pain spreads down."
+        elif self.spread == Spread.NONE and self.leg:
+            errors["leg"] = (
+                "Leave the leg empty when the pain stays in the back, or say how far it goes."
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    def full_clean(self, *args, validate_constraints: bool = False, **kwargs) -> None:
+        # Django's generic constraint check runs one query per check constraint; every rule
+        # behind them is checked in Python by the fields and clean() above, and the database
+        # enforces them all on save. Pass validate_constraints=True to run it anyway.
+        super().full_clean(*args, validate_constraints=validate_constraints, **kwargs)
 
     @property
     def tried(self) -> list[str]:

@@ -100,7 +100,7 @@ SECONDS_PER_DAY = 86_400
 # A single neighbouring pair of gaps where one is zero scores 1 (the most clustered value);
 # capping the average keeps CV finite when every pair does.
 _MAX_GAP_DISPERSION = 0.9
-_MAX_EXACT_PAIRS = 60_000
+_MAX_EXACT_PAIRS = 30_000  # every pair up to about 245 flare-ups
 _ROUNDING = 1e-9
 _PAIR_SAMPLE_SEED = 20_240_601
 

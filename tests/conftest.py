@@ -12,6 +12,19 @@ PASSWORD = "correct-horse-battery-staple"
 _emails = itertools.count(1)
 
 
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache (ids are reused once a test's rows roll back)."""
+    from django.core.cache import cache
+
+    from episodes import analysis
+
+    cache.clear()
+    analysis._INPUTS.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture(scope="session")
 def password_hash() -> str:
     """PASSWORD hashed once with the real (Argon2) hasher: hashing is slow on purpose."""
@@ -77,46 +90,7 @@ def quick_log_data(**overrides) -> dict:
 
 @pytest.fixture
 def make_long_history(db):
-    """`count` daily flare-ups ending yesterday, written in bulk (the service is too slow for
-    thousands), with remedies, some spasms and some seek-care prompts."""
-    from advice.models import Prompt
-    from episodes.models import Episode, Remedy
+    """`count` daily flare-ups ending yesterday, written in bulk (see tests.factories)."""
+    from tests.factories import bulk_history
 
-    def make(patient, count: int) -> None:
-        now = timezone.now()
-        episodes = Episode.objects.bulk_create(
-            Episode(
-                patient=patient,
-                started_at=now - timedelta(days=count - i, hours=i % 7),
-                ended_at=now - timedelta(days=count - i) + timedelta(hours=20),
-                intensity=(3 + i // max(count // 5, 1) + i % 3) % 11,
-                side=("left", "right", "both", "center")[i % 4],
-                spread=("none", "buttock", "thigh")[i % 3],
-                leg="" if i % 3 == 0 else ("left", "both")[i % 2],
-                spasm=i % 5 == 0,
-                numbness=i % 97 == 0,
-                notes="note" if i % 50 == 0 else "",
-            )
-            for i in range(count)
-        )
-        Remedy.objects.bulk_create(
-            Remedy(episode=e, code=code, helped=("yes", "somewhat", "no", "unknown")[i % 4])
-            for i, e in enumerate(episodes)
-            for code in (("ibuprofen", "walking") if i % 2 else ("bed_rest", "stretching"))
-        )
-        Prompt.objects.bulk_create(
-            Prompt(
-                episode=e,
-                code="numbness",
-                level="urgent",
-                rank=0,
-                title="Numbness or tingling in a leg or foot",
-                message="m",
-                source="source article",
-                shown_at=e.started_at,
-            )
-            for e in episodes
-            if e.numbness
-        )
-
-    return make
+    return bulk_history

@@ -240,3 +240,25 @@ def test_the_same_token_from_another_patient_is_a_separate_flare_up(client, pati
         client.force_login(person)
         client.post(reverse("quick_log"), data, **HTMX)
     assert Episode.objects.count() == 2
+
+
+def test_a_later_quick_log_adds_just_its_row_on_top_of_the_history(
+    patient_client, patient, make_episode
+):
+    make_episode(patient, intensity=2)
+    response = patient_client.post(reverse("quick_log"), quick_log_data(intensity="9"), **HTMX)
+    content = response.content.decode()
+    assert 'hx-swap-oob="afterbegin:#history-rows"' in content
+    assert content.count('class="list-group-item episode-row"') == 1
+    assert "9/10" in content
+
+
+def test_a_replayed_quick_log_redraws_the_history_instead_of_adding_a_row(
+    patient_client, patient, make_episode
+):
+    make_episode(patient, intensity=2)
+    data = quick_log_data(client_token="0b7f8f7e-3c39-4c55-9d39-2f7a9c1d2e11")
+    patient_client.post(reverse("quick_log"), data, **HTMX)
+    content = patient_client.post(reverse("quick_log"), data, **HTMX).content.decode()
+    assert "afterbegin" not in content
+    assert content.count('class="list-group-item episode-row"') == 2
