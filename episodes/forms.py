@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Fieldset, Layout, Submit
@@ -22,6 +22,9 @@ from .models import (
 
 # A phone's clock may run a little ahead of the server's.
 CLOCK_SKEW = timedelta(minutes=5)
+# No flare-up starts before 1900; nearer year 1 a local time may not even convert to UTC
+# (Pacific/Pago_Pago was UTC+12:37 then), which would fail deep in the database layer.
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
 DATETIME_INPUT_FORMAT = "%Y-%m-%dT%H:%M"
 
 
@@ -125,6 +128,8 @@ class EpisodeForm(forms.ModelForm):
             return self.instance.started_at if self.instance.pk else timezone.now()
         if started_at > timezone.now() + CLOCK_SKEW:
             raise forms.ValidationError("The start cannot be in the future.", code="future")
+        if started_at < EARLIEST:
+            raise forms.ValidationError("The start cannot be before 1900.", code="too_early")
         return started_at
 
     def clean_ended_at(self):
@@ -134,22 +139,9 @@ class EpisodeForm(forms.ModelForm):
                 "The end cannot be in the future. Leave it empty while the flare-up goes on.",
                 code="future",
             )
+        if ended_at is not None and ended_at < EARLIEST:
+            raise forms.ValidationError("The end cannot be before 1900.", code="too_early")
         return ended_at
-
-    def clean(self):
-        cleaned = super().clean()
-        started_at, ended_at = cleaned.get("started_at"), cleaned.get("ended_at")
-        if started_at and ended_at and ended_at < started_at:
-            self.add_error("ended_at", "The end cannot be before the start.")
-        spread, leg = cleaned.get("spread"), cleaned.get("leg")
-        if spread and spread != Spread.NONE and not leg:
-            self.add_error("leg", "Choose which leg the pain spreads down.")
-        elif spread == Spread.NONE and leg:
-            self.add_error(
-                "leg",
-                "Leave the leg empty when the pain stays in the back, or say how far it goes.",
-            )
-        return cleaned
 
     @property
     def red_flag_fields(self) -> list:

@@ -105,3 +105,9 @@ def test_times_are_read_in_the_patients_time_zone():
         assert form.is_valid(), form.errors
     started_at = form.cleaned_data["started_at"].astimezone(UTC)
     assert started_at.isoformat() == "2025-01-11T04:30:00+00:00"
+
+
+def test_a_cross_field_error_is_said_once():
+    form = QuickLogForm(quick_log_data(spread="thigh"))
+    assert not form.is_valid()
+    assert form.errors["leg"] == ["Choose which leg the pain spreads down."]
