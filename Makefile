@@ -59,5 +59,10 @@ format: install-dev
 bench: install-dev
 	$(PY) -m tests.bench_trends
 
+# gunicorn under 16 concurrent patients, a worker killed and a backup taken mid-load
+# (SQLite; PostgreSQL too when DATABASE_URL points at it). `make test` runs these as well.
+loadtest: install-dev
+	$(PY) -m pytest -m load tests/load
+
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .hypothesis
