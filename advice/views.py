@@ -70,9 +70,7 @@ def quick_log(request: HttpRequest) -> HttpResponse:
         return render(request, "advice/home.html", {**context, "form": form})
     fields = form.episode_fields
     replayed = services.logged_before(request.user, fields["client_token"]) is not None
-    episode, prompts = services.episode_log(
-        patient=request.user, remedies=form.remedies, **fields
-    )
+    episode, prompts = services.episode_log(patient=request.user, remedies=form.remedies, **fields)
     if not request.htmx:
         return redirect("episode_detail", pk=episode.pk)
     # The new row goes on top of the history on screen; a replayed submission, or a first
