@@ -26,7 +26,6 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
-from episodes.models import RED_FLAG_FIELDS
 from tests.conftest import PASSWORD, quick_log_data
 
 BASE_DIR = Path(__file__).resolve().parents[2]
@@ -365,6 +364,9 @@ def random_flare_up(rng: random.Random) -> dict:
     )
     if spread != "none":
         data["leg"] = rng.choice(["left", "right", "both"])
+    # Imported here so that the benchmark can load this module before Django is set up.
+    from episodes.models import RED_FLAG_FIELDS
+
     for name in (*RED_FLAG_FIELDS, "spasm"):
         if rng.random() < 0.05:
             data[name] = "on"
