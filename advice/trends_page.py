@@ -113,6 +113,9 @@ def build(patient, since: date | None, today: date) -> list[Chart]:
 
     months = analysis.month_bars(patient, since, today)
     window = report.frequency.recent_window
+    if window is not None and since is not None:
+        # Shade only what is on screen: the compared half may begin before the range.
+        window = None if window[1] < since else (max(window[0], since), window[1])
     monthly = charts.monthly_figure(
         months, recent_window=window, verdict=verdict_note(rows["frequency"])
     )

@@ -3,8 +3,9 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, timedelta
 
+from crispy_forms.bootstrap import InlineRadios
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import HTML, Fieldset, Layout, Submit
+from crispy_forms.layout import HTML, Div, Fieldset, Layout, Submit
 from django import forms
 from django.utils import timezone
 
@@ -18,6 +19,7 @@ from .models import (
     Helped,
     RemedyCode,
     Spread,
+    Trigger,
 )
 
 # A phone's clock may run a little ahead of the server's.
@@ -114,6 +116,8 @@ class EpisodeForm(forms.ModelForm):
             self.fields["spread"].choices = [c for c in self.fields["spread"].choices if c[0]]
         if "side" in self.fields:
             self.fields["side"].choices = [c for c in self.fields["side"].choices if c[0]]
+        if "trigger" in self.fields:
+            self.fields["trigger"].choices = [("", "Not recorded"), *Trigger.choices]
         for field in self.fields.values():
             if isinstance(field, forms.BooleanField):
                 field.widget.attrs.setdefault("class", "form-check-input")
@@ -193,7 +197,15 @@ class FullEpisodeForm(EpisodeForm):
         self.helper.layout = Layout(
             "client_token",
             Fieldset("When", "started_at", "ended_at"),
-            Fieldset("The pain", "intensity", "side", "spread", "leg", "spasm", "trigger"),
+            Fieldset(
+                "The pain",
+                InlineRadios("intensity"),
+                InlineRadios("side"),
+                InlineRadios("spread"),
+                Div(InlineRadios("leg"), **{"data-leg-group": ""}),
+                "spasm",
+                "trigger",
+            ),
             Fieldset(
                 "Red-flag questions (tick any that are true now)",
                 *RED_FLAG_FIELDS,

@@ -39,14 +39,6 @@ PATIENTS = {
     "3,650 flare-ups": "decade@example.com",
 }
 PASSWORD = "bench-password-2026"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 SEED = f"""
 from backlog.models import User
@@ -191,6 +183,8 @@ def bytes_table(port: int) -> tuple[list[str], bool]:
     """Compressed bytes a real browser downloads, first and repeat visit."""
     from playwright.sync_api import sync_playwright
 
+    from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+
     lines = [
         "| page | first visit, bytes | of which JavaScript | repeat visit, bytes | "
         "JavaScript on repeat |",
@@ -199,7 +193,7 @@ def bytes_table(port: int) -> tuple[list[str], bool]:
     no_js_on_repeat = True
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS, headless=True
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
         )
         for name, path in (("log page (/)", "/"), ("Trends page", "/trends/")):
             # A fresh browser profile, logged in without loading any page, so that the

@@ -42,7 +42,7 @@
   // After an htmx swap, move focus to what matters: seek-care advice first, else the first
   // field with an error, else the advice heading.
   function focusAfterSwap(root) {
-    var target = root.querySelector(".seek-care-now .prompt-now") ||
+    var target = root.querySelector(".seek-care-now") ||
       root.querySelector("[aria-invalid=true] input, .is-invalid, .field-errors") ||
       root.querySelector("#advice-heading");
     if (!target) return;

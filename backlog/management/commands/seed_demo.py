@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from advice.models import Prompt
 from advice.services import episode_log
 from backlog.models import Role, User
 
@@ -100,7 +101,11 @@ class Command(BaseCommand):
                 rng = random.Random(20261124)
                 for fields in demo_history(timezone.now(), rng):
                     remedies = fields.pop("remedies")
-                    episode_log(patient=patient, remedies=remedies, **fields)
+                    episode, _ = episode_log(patient=patient, remedies=remedies, **fields)
+                    # As if each flare-up had been logged an hour after it began.
+                    Prompt.objects.filter(episode=episode).update(
+                        shown_at=episode.started_at + timedelta(hours=1)
+                    )
                 self.stdout.write(
                     f"Demo patient created with {patient.episodes.count()} flare-ups."
                 )
