@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 
-from .models import User
+from .models import AccessEvent, Share, User
 
 
 class UserCreationForm(AdminUserCreationForm):
@@ -40,3 +40,37 @@ class UserAdmin(BaseUserAdmin):
             },
         ),
     )
+
+
+@admin.register(AccessEvent)
+class AccessEventAdmin(admin.ModelAdmin):
+    """The access log can be read here, never written, changed or deleted."""
+
+    list_display = ("at", "actor_email", "patient_ref", "action", "allowed")
+    list_filter = ("allowed", "action")
+    search_fields = ("actor_email",)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Share)
+class ShareAdmin(admin.ModelAdmin):
+    """Consent is the patient's to give and withdraw, so shares are read-only here."""
+
+    list_display = ("patient", "clinician", "created_at", "expires_at", "revoked_at")
+    list_filter = ("revoked_at",)
+    search_fields = ("patient__email", "clinician__email")
+    exclude = ("code_hash",)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

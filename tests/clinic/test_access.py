@@ -146,3 +146,19 @@ def test_the_access_log_cannot_be_edited_or_deleted(world):
     with pytest.raises(PermissionError):
         AccessEvent.objects.update(allowed=False)
     assert AccessEvent.objects.get().allowed is True
+
+
+def test_the_admin_shows_the_access_log_but_cannot_change_or_delete_it(client, make_user):
+    admin_user = make_user("admin@example.com", is_staff=True, is_superuser=True)
+    event = AccessEvent.objects.create(
+        actor_email="doc@example.com", action="summary", allowed=True
+    )
+    client.force_login(admin_user)
+    listing = client.get(reverse("admin:backlog_accessevent_changelist"))
+    assert listing.status_code == 200
+    assert b"doc@example.com" in listing.content
+    delete = client.post(
+        reverse("admin:backlog_accessevent_delete", args=[event.pk]), {"post": "yes"}
+    )
+    assert delete.status_code == 403
+    assert AccessEvent.objects.filter(pk=event.pk).exists()
