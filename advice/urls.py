@@ -6,8 +6,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("log/", views.quick_log, name="quick_log"),
     path("episodes/new/", views.episode_new, name="episode_new"),
-    path("episodes/<int:pk>/", views.episode_detail, name="episode_detail"),
-    path("episodes/<int:pk>/edit/", views.episode_edit, name="episode_edit"),
+    path("episodes/<id:pk>/", views.episode_detail, name="episode_detail"),
+    path("episodes/<id:pk>/edit/", views.episode_edit, name="episode_edit"),
     path("guidance/", views.guidance_page, name="guidance"),
     path("trends/", views.trends, name="trends"),
 ]

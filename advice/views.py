@@ -6,7 +6,8 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
 from episodes.access import get_own_episode, get_readable_episode, own_episodes
@@ -59,9 +60,12 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "advice/home.html", context)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @vary_on_headers("HX-Request")
 def quick_log(request: HttpRequest) -> HttpResponse:
+    if request.method == "GET":
+        # Reached by logging in again after a session ran out mid-log: the form is at home.
+        return redirect("home")
     form = QuickLogForm(request.POST)
     if not form.is_valid():
         if request.htmx:
@@ -147,6 +151,9 @@ def detail_context(episode: Episode, prompts: list | None = None) -> dict:
 def episode_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The patient's own flare-up, or (read-only) a sharing patient's for their clinician."""
     episode, share = get_readable_episode(request.user, pk)
+    if share is not None:
+        # A flare-up belongs to the patient's local day, for their clinician too.
+        timezone.activate(episode.patient.zone)
     context = {**detail_context(episode), "shared": share is not None}
     return render(request, "advice/episode_detail.html", context)
 

@@ -45,6 +45,7 @@ class SignUpForm(BootstrapMixin, BaseUserCreationForm):
 class LoginForm(BootstrapMixin, AuthenticationForm):
     username = forms.EmailField(
         label="Email address",
+        max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
     )
 

@@ -189,6 +189,7 @@ class AccessEvent(models.Model):
     at = models.DateTimeField(default=now, db_index=True)
     actor_ref = models.BigIntegerField(null=True, help_text="The reader's user id.")
     actor_email = models.CharField(max_length=254, blank=True)
+    actor_role = models.CharField(max_length=10, blank=True)
     patient_ref = models.BigIntegerField(
         null=True, db_index=True, help_text="Whose data (user id), when known."
     )

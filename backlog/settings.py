@@ -171,6 +171,9 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+# Successful logins are logged by backlog.accounts; axes' own log would keep every
+# person's email, IP and browser for good, even after they delete their account.
+AXES_DISABLE_ACCESS_LOG = True
 
 # --- Security headers -------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

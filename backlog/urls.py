@@ -1,9 +1,12 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.urls import include, path
+from django.urls import include, path, register_converter
 
 from . import views
+from .converters import IdConverter
+
+register_converter(IdConverter, "id")
 
 urlpatterns = [
     path("signup/", views.signup, name="signup"),

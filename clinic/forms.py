@@ -1,8 +1,13 @@
+from datetime import date, timedelta
+
 from django import forms
 from django.utils import timezone
 
 from backlog.forms import BootstrapMixin
 from backlog.models import User
+
+LONGEST_SHARE = timedelta(days=3653)
+EARLIEST_DAY = date(1900, 1, 1)
 
 
 class ExpiryField(forms.DateField):
@@ -19,6 +24,10 @@ class ExpiryField(forms.DateField):
         super().validate(value)
         if value is not None and value < timezone.localdate():
             raise forms.ValidationError("Choose today or a later day.", code="past")
+        if value is not None and value > timezone.localdate() + LONGEST_SHARE:
+            raise forms.ValidationError(
+                "Choose a day within the next 10 years, or leave it empty.", code="far"
+            )
 
 
 class ShareByEmailForm(BootstrapMixin, forms.Form):
@@ -60,6 +69,11 @@ class SummaryPeriodForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        latest = timezone.localdate() + timedelta(days=366)
+        for name in ("start", "end"):
+            day = cleaned.get(name)
+            if day is not None and not EARLIEST_DAY <= day <= latest:
+                self.add_error(name, "Choose a day between 1900 and next year.")
         if cleaned.get("start") and cleaned.get("end") and cleaned["end"] < cleaned["start"]:
             self.add_error("end", "The end cannot be before the start.")
         return cleaned

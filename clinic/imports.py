@@ -17,7 +17,7 @@ from django.db import DataError, IntegrityError, transaction
 from django.utils import timezone
 
 from advice.models import Level, Prompt
-from advice.rules import RULES
+from advice.rules import RULES, RULES_BY_CODE
 from backlog.models import User
 from episodes.forms import CLOCK_SKEW
 from episodes.models import (
@@ -213,7 +213,29 @@ def _prompt(where: str, prompt: object) -> dict[str, Any]:
     # Only advice the app can give: a file cannot make up new kinds of prompt.
     if fields["code"] not in PROMPT_CODES:
         _fail(where, f"{_shown(fields['code'])} is not a kind of advice backlog gives.")
-    return fields
+    rule = RULES_BY_CODE[fields["code"]]
+    if fields["level"] != rule.level:
+        _fail(where, f'"level" for {_shown(rule.code)} must be {_shown(str(rule.level))}.')
+    # What is stored is backlog's own wording for that advice, never the file's: an edited
+    # file must not be able to put words such as "harmless" in the app's mouth.
+    return {**fields, **rule_wording(rule)}
+
+
+def rule_wording(rule) -> dict[str, str]:
+    """A rule's title, message, source and guidance, with history-specific figures (which
+    an imported file cannot vouch for) left out of the message."""
+    message = rule.message.format_map(_Blank(episode_count="several"))
+    return {
+        "title": rule.title,
+        "message": " ".join(message.split()),
+        "source": rule.source,
+        "guidance": rule.guidance,
+    }
+
+
+class _Blank(dict):
+    def __missing__(self, key: str) -> str:
+        return ""
 
 
 def _entry(number: int, record: object) -> _Entry:

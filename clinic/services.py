@@ -6,6 +6,7 @@ import hashlib
 import secrets
 from datetime import date, datetime, time, timedelta
 
+from axes.models import AccessAttempt
 from django.db import transaction
 from django.utils import timezone
 
@@ -91,4 +92,5 @@ def share_revoke(*, share: Share) -> Share:
 def account_delete(*, user: User) -> None:
     """Delete the person and everything of theirs; only access-log rows (no health data)
     remain, since they name people by id, not by foreign key."""
+    AccessAttempt.objects.filter(username__iexact=user.email).delete()
     user.delete()

@@ -8,7 +8,7 @@ from datetime import timedelta
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.core.exceptions import ValidationError
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,7 +19,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from advice.models import Prompt
 from advice.trends_page import charts_since
-from backlog.models import AccessEvent, Share
+from backlog.models import AccessEvent, Role, Share
 from episodes.access import get_readable_patient, mark_viewed
 from episodes.analysis import local_today, trend_report, trend_rows
 from episodes.models import Episode
@@ -52,7 +52,13 @@ def sharing_context(patient, **extra) -> dict:
     shares = list(
         Share.objects.filter(patient=patient).select_related("clinician").order_by("-created_at")
     )
-    looks = AccessEvent.objects.filter(patient_ref=patient.pk).order_by("-at")[:100]
+    # Reads by clinicians, and clinicians' refused attempts. Another patient's refused
+    # attempt stays in the audit log only: it would show them a stranger's email.
+    looks = (
+        AccessEvent.objects.filter(patient_ref=patient.pk)
+        .filter(Q(allowed=True) | Q(actor_role=Role.CLINICIAN))
+        .order_by("-at")[:100]
+    )
     return {
         "shares": shares,
         "looks": looks,
@@ -183,6 +189,7 @@ def redeem(request: HttpRequest) -> HttpResponse:
 @require_GET
 def summary(request: HttpRequest, patient_id: int) -> HttpResponse:
     patient, share = get_readable_patient(request.user, patient_id, action="summary")
+    timezone.activate(patient.zone)  # the patient's local days, whoever reads them
     today = local_today(patient)
     period = SummaryPeriodForm(request.GET or None)
     start = end = None
@@ -220,6 +227,7 @@ def summary(request: HttpRequest, patient_id: int) -> HttpResponse:
 @vary_on_headers("HX-Request")
 def history(request: HttpRequest, patient_id: int) -> HttpResponse:
     patient, _ = get_readable_patient(request.user, patient_id, action="history")
+    timezone.activate(patient.zone)
     url = reverse("clinician_history", args=[patient.pk])
     context = {**history_page(patient, page_number(request), url=url), "owner": patient}
     template = "episodes/history.html#rows" if request.htmx else "episodes/history.html"

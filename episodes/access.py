@@ -21,6 +21,7 @@ def record_access(actor, patient_ref: int | None, action: str, *, allowed: bool)
     AccessEvent.objects.create(
         actor_ref=actor.pk if actor.is_authenticated else None,
         actor_email=getattr(actor, "email", "") or "",
+        actor_role=getattr(actor, "role", "") or "",
         patient_ref=patient_ref,
         action=action,
         allowed=allowed,

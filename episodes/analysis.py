@@ -181,7 +181,9 @@ def _hover(episode: Episode, zone) -> str:
     started = timezone.localtime(episode.started_at, zone)
     lines = [
         started.strftime("%a %d %b %Y, %H:%M"),
-        f"Worst pain {episode.intensity}/10, {duration_so_far(episode)}",
+        # An ongoing flare-up's "so far" would go stale in the cached figure.
+        f"Worst pain {episode.intensity}/10, "
+        + (duration_so_far(episode) if episode.ended_at else "still going on"),
         charts.escape(where(episode)),
     ]
     remedies = episode.remedies_in_order
@@ -270,7 +272,9 @@ def month_bars(patient, since: date | None, today: date) -> list[charts.MonthBar
     }
     if not counts:
         return []
-    month = (since or min(counts)).replace(day=1)
+    # From the first month with a flare-up: months before anyone logged say nothing.
+    month = max(since, min(counts)) if since else min(counts)
+    month = month.replace(day=1)
     bars = []
     while month <= today:
         bars.append(charts.MonthBar(month=month, count=counts.get(month, 0)))

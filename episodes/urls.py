@@ -4,6 +4,6 @@ from . import views
 
 urlpatterns = [
     path("history/", views.history, name="history"),
-    path("episodes/<int:pk>/end/", views.episode_end, name="episode_end"),
-    path("episodes/<int:pk>/delete/", views.episode_delete, name="episode_delete"),
+    path("episodes/<id:pk>/end/", views.episode_end, name="episode_end"),
+    path("episodes/<id:pk>/delete/", views.episode_delete, name="episode_delete"),
 ]

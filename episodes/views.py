@@ -9,11 +9,12 @@ from . import services
 from .access import get_own_episode, own_episodes
 
 PAGE_SIZE = 25
+LAST_PAGE = 100_000  # 2.5 million flare-ups: past this, page numbers are nonsense
 
 
 def page_number(request: HttpRequest) -> int:
     try:
-        return max(int(request.GET.get("page", "1")), 1)
+        return min(max(int(request.GET.get("page", "1")), 1), LAST_PAGE)
     except ValueError:
         return 1
 

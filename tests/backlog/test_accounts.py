@@ -117,3 +117,10 @@ def test_the_settings_page_offers_the_patients_data_tools(patient_client):
     assert content.count('id="data-heading"') == 1
     assert reverse("my_export", args=["json"]) in content
     assert reverse("account_delete") in content
+
+
+def test_the_demo_clinician_can_read_the_demo_patient_at_once(client):
+    call_command("seed_demo")
+    patient = User.objects.get(email="patient@example.com")
+    client.force_login(User.objects.get(email="clinician@example.com"))
+    assert client.get(reverse("clinician_summary", args=[patient.pk])).status_code == 200

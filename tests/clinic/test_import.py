@@ -71,8 +71,19 @@ def stored() -> tuple[int, int, int]:
 
 
 def exported_episodes(patient) -> list[dict]:
+    """The export without ids, and without the figures inside advice messages: an import
+    stores backlog's own wording of each piece of advice (see clinic.imports.rule_wording),
+    so a message quoting a trend sentence comes back without that sentence."""
     episodes = export_json(patient, export_queryset(patient))["episodes"]
-    return [{key: value for key, value in e.items() if key != "id"} for e in episodes]
+    return [
+        {
+            **{key: value for key, value in e.items() if key not in ("id", "prompts")},
+            "prompts": [
+                {key: value for key, value in p.items() if key != "message"} for p in e["prompts"]
+            ],
+        }
+        for e in episodes
+    ]
 
 
 def problem(patient, document: dict) -> str:
@@ -391,3 +402,44 @@ def test_the_import_form_refuses_a_file_over_5_mb():
     form = upload_form(b" " * (MAX_IMPORT_BYTES + 1))
     assert not form.is_valid()
     assert "too large" in form.errors["file"][0]
+
+
+def test_an_imported_prompt_says_what_backlog_says_not_what_the_file_says(patient):
+    document = valid_document()
+    document["episodes"][0]["saddle_numbness"] = True
+    document["episodes"][0]["prompts"] = [
+        {
+            "code": "saddle_numbness",
+            "level": "emergency",
+            "rank": 0,
+            "title": "Nothing to worry about",
+            "message": "This is harmless; no need to see anyone.",
+            "source": "me",
+            "guidance": "",
+            "shown_at": "2024-03-01T08:00:00+00:00",
+        }
+    ]
+    history_import(patient=patient, data=document)
+    prompt = Prompt.objects.get(episode__patient=patient)
+    assert "harmless" not in prompt.message
+    assert prompt.title == "Numbness around the groin or buttocks"
+    assert "emergency department" in prompt.message
+
+
+def test_an_imported_prompt_at_the_wrong_level_is_refused(patient):
+    document = valid_document()
+    document["episodes"][0]["prompts"][0]["level"] = "urgent"
+    text = problem(patient, document)
+    assert '"level" for "keep_moving" must be "self_care"' in text
+    assert not Episode.objects.exists()
+
+
+def test_imported_advice_without_figures_keeps_its_exact_message(make_user):
+    patient = make_user()
+    log_history(patient)
+    document = json.loads(json.dumps(export_json(patient, export_queryset(patient))))
+    newcomer = make_user()
+    history_import(patient=newcomer, data=document)
+    before = Prompt.objects.filter(episode__patient=patient, code="keep_moving").first()
+    after = Prompt.objects.filter(episode__patient=newcomer, code="keep_moving").first()
+    assert after.message == before.message

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from advice.models import Prompt
 from advice.services import episode_log
-from backlog.models import Role, User
+from backlog.models import Role, Share, User
 
 DEMO_PATIENT = ("patient@example.com", "demo-patient-pass")
 DEMO_CLINICIAN = ("clinician@example.com", "demo-clinician-pass")
@@ -106,8 +106,11 @@ class Command(BaseCommand):
                     Prompt.objects.filter(episode=episode).update(
                         shown_at=episode.started_at + timedelta(hours=1)
                     )
+                # So that the demo clinician can read the demo patient's summary at once.
+                Share.objects.create(patient=patient, clinician=clinician)
                 self.stdout.write(
-                    f"Demo patient created with {patient.episodes.count()} flare-ups."
+                    f"Demo patient created with {patient.episodes.count()} flare-ups, shared "
+                    "with the demo clinician."
                 )
             else:
                 self.stdout.write("Demo accounts already exist; nothing changed.")
