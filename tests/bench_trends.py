@@ -145,8 +145,8 @@ def spreading_flares(rng: np.random.Generator, count: int) -> list[Flare]:
     return flares
 
 
-def report_for(flares: list[Flare], length_days: float) -> TrendReport:
-    episodes = [
+def as_episodes(flares: list[Flare]) -> list[SimpleNamespace]:
+    return [
         SimpleNamespace(
             started_at=ORIGIN + timedelta(days=f.day),
             intensity=f.intensity,
@@ -156,8 +156,11 @@ def report_for(flares: list[Flare], length_days: float) -> TrendReport:
         )
         for f in flares
     ]
+
+
+def report_for(flares: list[Flare], length_days: float) -> TrendReport:
     today = (ORIGIN + timedelta(days=length_days)).date()
-    return analyze(episodes, today)
+    return analyze(as_episodes(flares), today)
 
 
 # --- scenarios ---------------------------------------------------------------------------
@@ -408,17 +411,7 @@ def speed(rng: np.random.Generator) -> tuple[list[Row], list[str]]:
     timings = {}
     for count in (100, 1_000, 10_000):
         days = np.sort(rng.uniform(0, 8 * 365.25, count))
-        flares = steady_flares(rng, days)
-        episodes = [
-            SimpleNamespace(
-                started_at=ORIGIN + timedelta(days=f.day),
-                intensity=f.intensity,
-                side=f.side,
-                spread=f.spread,
-                leg=f.leg,
-            )
-            for f in flares
-        ]
+        episodes = as_episodes(steady_flares(rng, days))
         today = (ORIGIN + timedelta(days=8 * 365.25)).date()
         best = math.inf
         for _ in range(7):
