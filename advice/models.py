@@ -46,7 +46,3 @@ class Prompt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_level_display()}: {self.title}"
-
-    @property
-    def is_seek_care_now(self) -> bool:
-        return self.level in (Level.EMERGENCY, Level.URGENT)

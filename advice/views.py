@@ -28,7 +28,6 @@ def advice_context(episode: Episode | None, prompts: list | None = None) -> dict
     return {
         "advised_episode": episode,
         "prompts": prompts or [],
-        "level_meaning": LEVEL_MEANING,
         "disclaimer": DISCLAIMER,
     }
 
