@@ -1,7 +1,7 @@
 """What the guidance page says: movement advice and a few gentle low-back stretches.
 
-Data only (no Django), so tests and the rules can check it without a database. The claims
-come from CLINICAL.md; the stretches are common gentle positions chosen for this app, and
+Data only (no Django), so tests and the rules can check it without a database. Each entry
+cites its public source (advice.sources); the stretches are common gentle positions, and
 every one carries the same stop rules.
 """
 
@@ -11,16 +11,19 @@ from dataclasses import dataclass
 
 from advice.rules import (
     ACP_2017,
+    BJSM_OWEN,
     COCHRANE_BED_REST,
     DISCLAIMER,
     KEEP_MOVING_ANCHOR,
+    NHS_BACK_PAIN,
+    NHS_INFORM_EXERCISES,
+    NHS_INFORM_SELF_HELP,
     NICE_NG59_STAY_ACTIVE,
     NO_STRAIN_ANCHOR,
     SEEK_CARE_ANCHOR,
-    SOURCE_ARTICLE,
     STRETCHES_ANCHOR,
-    cite,
 )
+from advice.sources import cite
 
 __all__ = [
     "ANCHORS",
@@ -34,14 +37,16 @@ __all__ = [
     "Stretch",
 ]
 
-# Spelled as in CLINICAL.md's exercise evidence paragraph.
-BJSM_OWEN = "BJSM 2020, Owen et al."
-
 GENTLE_STRETCH_ONLY = "Stretch only until you feel a gentle stretch, never into pain."
 STOP_IF_NERVE_SIGNS = (
     "Stop and seek care if pain shoots down your leg, or numbness or tingling appears."
 )
 STOP_RULES: tuple[str, ...] = (GENTLE_STRETCH_ONLY, STOP_IF_NERVE_SIGNS)
+# No hold times or counts are promised: start small and do more only while it stays easy.
+GENTLE_DOSE = (
+    "Start with a few slow repetitions, once or twice a day, and do more only while it stays "
+    "comfortable."
+)
 
 
 @dataclass(frozen=True)
@@ -69,12 +74,13 @@ MOVEMENT: tuple[Advice, ...] = (
         slug=KEEP_MOVING_ANCHOR,
         title="Keep moving gently",
         text=(
-            "When your back muscles are in spasm, lying flat all day is the worst thing to do. "
-            "Muscles work as pumps and need movement. Gentle movement, such as a slow walk, "
-            "shifting your weight from foot to foot or rocking side to side, helps the spasm "
-            "ease and the tight muscle lengthen."
+            "Don't lie flat all day: staying in bed for long periods does not help back pain "
+            "get better, and people who keep gently active recover at least as well. Muscles "
+            "work like pumps and need movement. Gentle movement, a little and often, such as a "
+            "slow walk, shifting your weight from foot to foot or rocking side to side, helps a "
+            "spasm ease."
         ),
-        source=cite(SOURCE_ARTICLE, COCHRANE_BED_REST, NICE_NG59_STAY_ACTIVE, ACP_2017),
+        source=cite(NICE_NG59_STAY_ACTIVE, ACP_2017, NHS_BACK_PAIN, COCHRANE_BED_REST),
     ),
     Advice(
         slug="if-moving-is-hard",
@@ -83,16 +89,17 @@ MOVEMENT: tuple[Advice, ...] = (
             "Do as little as you can, but do something: stand up and shift your weight, or "
             "take a few steps, then rest and try again a little later."
         ),
-        source=SOURCE_ARTICLE,
+        source=cite(NHS_BACK_PAIN, NHS_INFORM_SELF_HELP),
     ),
     Advice(
         slug=NO_STRAIN_ANCHOR,
         title="No brisk walking, running or lifting while it hurts",
         text=(
             "Pushing through pain is not the way. While you are in pain, keep to slow, gentle "
-            "movement and leave brisk walking, running and lifting until the pain has eased."
+            "movement within what is comfortable, and leave brisk walking, running and lifting "
+            "heavy things until the pain has eased."
         ),
-        source=SOURCE_ARTICLE,
+        source=cite(NHS_BACK_PAIN, NHS_INFORM_SELF_HELP),
     ),
     Advice(
         slug="stay-active",
@@ -110,11 +117,11 @@ MOVEMENT: tuple[Advice, ...] = (
         slug="stretch-gently",
         title="Gentle stretches help during a spasm",
         text=(
-            "Basic stretches every day can help, especially while a muscle is in spasm. "
-            "Stretch to the point of a gentle stretch, never to pain: stretching into pain "
-            "damages the muscle."
+            "Gentle stretches can help, especially while a muscle is in spasm. Stretch only "
+            "to the point of a gentle stretch, never into pain, and stop if the pain gets "
+            "worse. Stretching on its own is not a cure."
         ),
-        source=cite(SOURCE_ARTICLE, BJSM_OWEN),
+        source=cite(NHS_INFORM_EXERCISES, BJSM_OWEN),
     ),
 )
 
@@ -135,10 +142,10 @@ STRETCHES: tuple[Stretch, ...] = (
             "Hold, breathing normally, then lower the foot back to the floor.",
             "Repeat with the other leg.",
         ),
-        dose="Hold for 15 to 20 seconds; 2 or 3 times on each side, once or twice a day.",
+        dose=GENTLE_DOSE,
         stop_rules=STOP_RULES,
         figure="advice/figures/knee-to-chest.svg",
-        source=SOURCE_ARTICLE,
+        source=NHS_INFORM_EXERCISES,
     ),
     Stretch(
         slug="pelvic-tilt",
@@ -151,10 +158,10 @@ STRETCHES: tuple[Stretch, ...] = (
             "Hold, breathing normally.",
             "Relax and let your back return to its natural curve.",
         ),
-        dose="Hold for about 5 seconds; 8 to 10 times, once or twice a day.",
+        dose=GENTLE_DOSE,
         stop_rules=STOP_RULES,
         figure="advice/figures/pelvic-tilt.svg",
-        source=SOURCE_ARTICLE,
+        source=NHS_INFORM_EXERCISES,
     ),
     Stretch(
         slug="knee-rolls",
@@ -167,10 +174,10 @@ STRETCHES: tuple[Stretch, ...] = (
             "your shoulders on the floor.",
             "Bring them back to the middle, then roll them to the other side.",
         ),
-        dose="5 to 10 slow rolls to each side, once or twice a day.",
+        dose=GENTLE_DOSE,
         stop_rules=STOP_RULES,
         figure="advice/figures/knee-rolls.svg",
-        source=SOURCE_ARTICLE,
+        source=NHS_INFORM_EXERCISES,
     ),
     Stretch(
         slug="cat-cow",
@@ -182,10 +189,10 @@ STRETCHES: tuple[Stretch, ...] = (
             "Then slowly let your back dip a little, lifting your head gently.",
             "Move between the two at an easy pace, staying within a gentle stretch.",
         ),
-        dose="8 to 10 slow rounds, once or twice a day.",
+        dose=GENTLE_DOSE,
         stop_rules=STOP_RULES,
         figure="advice/figures/cat-cow.svg",
-        source=SOURCE_ARTICLE,
+        source=NHS_INFORM_EXERCISES,
     ),
     Stretch(
         slug="childs-pose",
@@ -197,10 +204,10 @@ STRETCHES: tuple[Stretch, ...] = (
             "Let your chest sink and your head rest, and stop at a gentle stretch in your back.",
             "Walk your hands back and come up slowly onto all fours.",
         ),
-        dose="Hold for 20 to 30 seconds, breathing normally; 2 or 3 times, once or twice a day.",
+        dose=GENTLE_DOSE,
         stop_rules=STOP_RULES,
         figure="advice/figures/childs-pose.svg",
-        source=SOURCE_ARTICLE,
+        source=NHS_INFORM_EXERCISES,
     ),
 )
 

@@ -1,4 +1,5 @@
-"""Seek-care and self-care prompts for one flare-up, from the rules table in CLINICAL.md.
+"""Seek-care and self-care prompts for one flare-up: the rules as data, each citing its
+public source (advice.sources; docs/clinical-sources.md).
 
 Pure Python on purpose (stdlib only): the rules are tested without Django and read plain
 attributes, so a model instance and a ``types.SimpleNamespace`` both work.
@@ -11,17 +12,42 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from .sources import cite, cite_section, short
+
 
 class Level(StrEnum):
+    """The four urgency levels, most urgent first. The one definition: the Prompt model's
+    choices, the templates and the exports all read it."""
+
     EMERGENCY = "emergency"
     URGENT = "urgent"
     SOON = "soon"
     SELF_CARE = "self_care"
 
+    @property
+    def label(self) -> str:
+        return LEVEL_LABELS[self]
 
-LEVEL_ORDER: tuple[Level, ...] = (Level.EMERGENCY, Level.URGENT, Level.SOON, Level.SELF_CARE)
+    @property
+    def meaning(self) -> str:
+        return LEVEL_MEANING[self]
 
-# Word for word from the urgency table in CLINICAL.md; a test compares them with the file.
+    @classmethod
+    def choices(cls) -> list[tuple[str, str]]:
+        return [(level.value, level.label) for level in cls]
+
+
+LEVEL_ORDER: tuple[Level, ...] = tuple(Level)
+LEVEL_LABELS: dict[Level, str] = {
+    Level.EMERGENCY: "Emergency",
+    Level.URGENT: "Urgent",
+    Level.SOON: "Soon",
+    Level.SELF_CARE: "Self-care",
+}
+# The levels that tell a person to get care today or now.
+SEEK_CARE_LEVELS: tuple[Level, ...] = (Level.EMERGENCY, Level.URGENT)
+
+# What each level asks the person to do, shown with every prompt at that level.
 LEVEL_MEANING: dict[Level, str] = {
     Level.EMERGENCY: "Go to an emergency department or call the emergency number now.",
     Level.URGENT: (
@@ -35,39 +61,25 @@ LEVEL_MEANING: dict[Level, str] = {
 
 DISCLAIMER = "This app does not diagnose. If in doubt, contact a clinician."
 
-# Short source names as CLINICAL.md's rules table spells them. A rule cites one or more of
-# them joined with "; ", so a test can check each part against the file.
-BMJ_CAUDA_EQUINA = "BMJ Best Practice, cauda equina"
-NHS = "NHS"
-NHS_BACK_PAIN = "NHS back pain"
-NHS_SCIATICA = "NHS sciatica"
-EUR_SPINE_J = "Eur Spine J 2011 (PMC3082683)"
-SOURCE_ARTICLE = "source article"
-NICE_NG59 = "NICE NG59"
-NICE_NG59_STAY_ACTIVE = "NICE NG59 1.1.3"
-LANCET_HARTVIGSEN = "Lancet 2018 (Hartvigsen)"
-COCHRANE_BED_REST = "Cochrane CD007612"
-ACP_2017 = "ACP 2017"
-NICE_KTT13 = "NICE KTT13"
-
-SOURCES: tuple[str, ...] = (
-    BMJ_CAUDA_EQUINA,
-    NHS,
-    NHS_BACK_PAIN,
-    NHS_SCIATICA,
-    EUR_SPINE_J,
-    SOURCE_ARTICLE,
-    NICE_NG59,
-    NICE_NG59_STAY_ACTIVE,
-    LANCET_HARTVIGSEN,
-    COCHRANE_BED_REST,
-    ACP_2017,
-    NICE_KTT13,
-)
-
-
-def cite(*names: str) -> str:
-    return "; ".join(names)
+# The sources rules cite, by the short names advice.sources lists (with URLs and
+# identifiers; docs/clinical-sources.md says what each is used for).
+BMJ_CAUDA_EQUINA = short("bmj_best_practice_cauda_equina")
+NHS_BACK_PAIN = short("nhs_back_pain")
+NHS_SCIATICA = short("nhs_sciatica")
+NHS_INFORM_SELF_HELP = short("nhs_inform_back_pain_self_help")
+NHS_INFORM_EXERCISES = short("nhs_inform_exercises_back_pain")
+NICE_CKS_SCIATICA = short("nice_cks_sciatica")
+EUR_SPINE_J = short("eur_spine_j_2011")
+NICE_NG59 = short("nice_ng59")
+NICE_NG59_ASSESS = cite_section("nice_ng59", "1.1.1-1.1.2")
+NICE_NG59_STRATIFY = cite_section("nice_ng59", "1.1.1")
+NICE_NG59_STAY_ACTIVE = cite_section("nice_ng59", "1.2.1")
+LANCET_HARTVIGSEN = short("lancet_hartvigsen_2018")
+JOSPT_DA_SILVA = short("jospt_da_silva_2017")
+COCHRANE_BED_REST = short("cochrane_cd007612")
+ACP_2017 = short("acp_2017")
+NICE_KTT13 = short("nice_ktt13")
+BJSM_OWEN = short("bjsm_owen_2020")
 
 
 # Anchors on the guidance page (advice.guidance lists them; a test keeps the two in step).
@@ -192,12 +204,12 @@ def _heat_on_numb_skin(episode: EpisodeFacts, report: Any) -> bool:
     return "heat" in episode.tried and (episode.numbness or episode.saddle_numbness)
 
 
-# The nerve warnings that outrank "pain spreading down the leg" (CLINICAL.md: "without the
-# above"). Fever and injury are not here: they say nothing about the leg, so the leg-pain
+# The nerve warnings that outrank "pain spreading down the leg" (that prompt is for leg pain
+# without them). Fever and injury are not here: they say nothing about the leg, so the leg-pain
 # prompt still adds something next to them.
 NERVE_WARNINGS = ("saddle_numbness", "bladder_bowel", "both_legs", "leg_weakness", "numbness")
 
-# In CLINICAL.md's table order, which is also most urgent first.
+# Most urgent first; within a level, in the order the questions are asked.
 RULES: tuple[Rule, ...] = (
     Rule(
         code="saddle_numbness",
@@ -255,7 +267,7 @@ RULES: tuple[Rule, ...] = (
             "Numbness or tingling in a leg or foot can be a sign of a more serious problem. "
             f"Do not wait for it to pass. {_TODAY}"
         ),
-        source=SOURCE_ARTICLE,
+        source=cite(NHS_SCIATICA, NHS_BACK_PAIN, NICE_CKS_SCIATICA),
         guidance=SEEK_CARE_ANCHOR,
         applies=lambda episode, report: episode.numbness,
         unless=("both_legs",),
@@ -268,7 +280,7 @@ RULES: tuple[Rule, ...] = (
             "Back pain with a fever, or feeling hot and shivery, needs checking by a "
             f"clinician. {_TODAY}"
         ),
-        source=cite(NICE_NG59, NHS),
+        source=cite(NICE_NG59, NHS_BACK_PAIN),
         guidance=SEEK_CARE_ANCHOR,
         applies=lambda episode, report: episode.fever,
     ),
@@ -280,7 +292,7 @@ RULES: tuple[Rule, ...] = (
             "Back pain that started after a fall, accident or injury needs checking by a "
             f"clinician. {_TODAY}"
         ),
-        source=cite(NHS, NICE_NG59),
+        source=cite(NHS_BACK_PAIN, NICE_NG59),
         guidance=SEEK_CARE_ANCHOR,
         applies=lambda episode, report: episode.injury,
     ),
@@ -293,7 +305,7 @@ RULES: tuple[Rule, ...] = (
             f"on your own. {_BOOK} If numbness, tingling or weakness appears, get medical "
             "attention today."
         ),
-        source=SOURCE_ARTICLE,
+        source=cite(NHS_SCIATICA, NICE_CKS_SCIATICA),
         guidance=SEEK_CARE_ANCHOR,
         applies=_spreads_down_leg,
         unless=NERVE_WARNINGS,
@@ -306,7 +318,7 @@ RULES: tuple[Rule, ...] = (
             "You have logged {episode_count} flare-ups. Back pain that keeps coming back needs "
             f"a clinician's help: rest or a pill only eases it for a while. {_BOOK}"
         ),
-        source=SOURCE_ARTICLE,
+        source=cite(NICE_NG59_ASSESS, JOSPT_DA_SILVA),
         guidance=SEEK_CARE_ANCHOR,
         applies=_recurring,
     ),
@@ -318,7 +330,7 @@ RULES: tuple[Rule, ...] = (
             # The summary already says what is rising, with the numbers behind it.
             f"{{frequency_summary}} {_BOOK} Show them this diary."
         ),
-        source=cite(SOURCE_ARTICLE, LANCET_HARTVIGSEN),
+        source=cite(LANCET_HARTVIGSEN, NICE_NG59_STRATIFY),
         guidance=SEEK_CARE_ANCHOR,
         applies=_rising("frequency"),
     ),
@@ -330,7 +342,7 @@ RULES: tuple[Rule, ...] = (
             # The summary already says what is rising, with the numbers behind it.
             f"{{intensity_summary}} {_BOOK} Show them this diary."
         ),
-        source=cite(SOURCE_ARTICLE, LANCET_HARTVIGSEN),
+        source=cite(LANCET_HARTVIGSEN, NICE_NG59_STRATIFY),
         guidance=SEEK_CARE_ANCHOR,
         applies=_rising("intensity"),
     ),
@@ -342,7 +354,7 @@ RULES: tuple[Rule, ...] = (
             # The summary already says what is rising, with the numbers behind it.
             f"{{spread_summary}} {_BOOK} Show them this diary."
         ),
-        source=cite(SOURCE_ARTICLE, LANCET_HARTVIGSEN),
+        source=cite(LANCET_HARTVIGSEN, NICE_NG59_STRATIFY),
         guidance=SEEK_CARE_ANCHOR,
         applies=_rising("spread"),
     ),
@@ -351,11 +363,11 @@ RULES: tuple[Rule, ...] = (
         level=Level.SELF_CARE,
         title="Try not to lie flat all day",
         message=(
-            "Lying flat all day is the worst thing for sore back muscles: they work like pumps "
-            "and need movement. Get up and move gently a little at a time, even just a few "
-            "steps."
+            "Staying in bed or lying flat for long periods does not help a sore back get "
+            "better: people who keep gently active recover at least as well. Get up and move "
+            "gently a little at a time, even just a few steps."
         ),
-        source=cite(SOURCE_ARTICLE, COCHRANE_BED_REST),
+        source=cite(COCHRANE_BED_REST, NHS_BACK_PAIN),
         guidance=KEEP_MOVING_ANCHOR,
         applies=_tried("bed_rest"),
     ),
@@ -368,7 +380,7 @@ RULES: tuple[Rule, ...] = (
             "foot, or rocking side to side. If moving is very hard, do as little as you can, "
             "but do something. Don't lie flat all day."
         ),
-        source=cite(SOURCE_ARTICLE, NICE_NG59_STAY_ACTIVE, ACP_2017),
+        source=cite(NICE_NG59_STAY_ACTIVE, ACP_2017, NHS_BACK_PAIN),
         guidance=KEEP_MOVING_ANCHOR,
         applies=_always,
     ),
@@ -377,10 +389,11 @@ RULES: tuple[Rule, ...] = (
         level=Level.SELF_CARE,
         title="Go easy while it hurts",
         message=(
-            "While you are in pain, don't walk briskly, run or lift things. Pushing through "
-            "the pain is not the way: slow, gentle movement is enough for now."
+            "While you are in pain, don't walk briskly, run or lift heavy things. Keep active "
+            "within what is comfortable and pace yourself: slow, gentle movement is enough "
+            "for now."
         ),
-        source=SOURCE_ARTICLE,
+        source=cite(NHS_BACK_PAIN, NHS_INFORM_SELF_HELP),
         guidance=NO_STRAIN_ANCHOR,
         applies=_always,
     ),
@@ -393,7 +406,7 @@ RULES: tuple[Rule, ...] = (
             "gentle stretch, never into pain. Stop and get checked if pain shoots down your "
             "leg or numbness appears."
         ),
-        source=SOURCE_ARTICLE,
+        source=cite(NHS_INFORM_EXERCISES, BJSM_OWEN),
         guidance=STRETCHES_ANCHOR,
         applies=_always,
     ),

@@ -180,9 +180,9 @@ def export_json(patient, episodes: Iterable[Episode]) -> dict[str, Any]:
 
 # --- FHIR R4 --------------------------------------------------------------------------------
 #
-# Codes come only from CLINICAL.md ("Codes for exports (FHIR R4)"). Where the table has no code
-# for a concept, the CodeableConcept carries text alone: an invented or guessed code is worse
-# than none, because a receiving system would trust it.
+# Codes come only from backlog's fixed code list (docs/fhir-codes.md). Where the list has no
+# code for a concept, the CodeableConcept carries text alone: an invented or guessed code is
+# worse than none, because a receiving system would trust it.
 
 LOINC = "http://loinc.org"
 SNOMED = "http://snomed.info/sct"
@@ -212,7 +212,7 @@ LATERALITY = {
     "both": {"system": SNOMED, "code": "51440002", "display": "Right and left"},
 }
 # How far down the leg the pain reaches, as a body structure; "below the knee" has no code in
-# CLINICAL.md, so it goes as text.
+# the code list, so it goes as text.
 SPREAD_SITES = {
     "buttock": {"system": SNOMED, "code": "46862004", "display": "Buttock structure"},
     "thigh": {"system": SNOMED, "code": "68367000", "display": "Thigh structure"},
@@ -220,7 +220,7 @@ SPREAD_SITES = {
 }
 
 # Each red-flag question answered yes becomes an Observation whose code.text is the question
-# exactly as asked. Codings only where CLINICAL.md has a code for what the question asks:
+# exactly as asked. Codings only where the code list has a code for what the question asks:
 # "numbness or tingling" names both findings, so both codings go with the text that says "or".
 # Deliberately not coded: cauda equina syndrome (192970008) and sciatica (23056005) are
 # disorders, i.e. diagnoses; a patient's yes to a screening question is a reported symptom, and
@@ -330,10 +330,10 @@ class _FhirBundle:
         )
 
     def add_episode(self, episode: Episode) -> None:
-        # Body site of the pain score. CLINICAL.md's LOINC 111796-9 ("pain body site") is an
+        # Body site of the pain score. The code list's LOINC 111796-9 ("pain body site") is an
         # observable, i.e. a question: it belongs in the code of an Observation whose *value*
         # is the site, never inside bodySite, which holds anatomy (SNOMED body structures). The
-        # table has no body-structure code for the low back (279039007 is the finding "low
+        # list has no body-structure code for the low back (279039007 is the finding "low
         # back pain", not a place), so the site is text, with the side as laterality.
         side_label = Side(episode.side).label.lower()
         pain = {

@@ -1,5 +1,4 @@
 import json
-import re
 import subprocess
 import sys
 from pathlib import Path
@@ -13,106 +12,53 @@ from advice.rules import (
     LEVEL_MEANING,
     LEVEL_ORDER,
     RULES,
-    SOURCES,
     Level,
     evaluate,
     top_level,
 )
+from advice.sources import SOURCES as SOURCE_LIST
+from advice.sources import resolve
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-CLINICAL = REPO_ROOT.parent / "shared" / "CLINICAL.md"
+SOURCES_DOC = REPO_ROOT / "docs" / "clinical-sources.md"
 
 EVERY_EPISODE = {"keep_moving", "no_strain", "stretch_gently"}
 EMERGENCY, URGENT, SOON, SELF_CARE = LEVEL_ORDER
 
-# A copy of the two tables of CLINICAL.md, used only when the file is not next to the
-# repository (e.g. a fresh clone); a test keeps the copy equal to the file when it is there.
-FALLBACK_TABLES = """
-## Urgency levels
-
-| level | meaning shown to the patient |
-| --- | --- |
-| `emergency` | Go to an emergency department or call the emergency number now. |
-| `urgent` | Get medical attention today (your doctor, an urgent-care service, or a medical helpline). |
-| `soon` | Book an appointment with your clinician; do not keep treating this alone. |
-| `self_care` | What to do yourself now: keep moving gently, stretch within comfort, avoid strain. |
-
-## Red flags and seek-care rules
-
-| trigger | level | source |
-| --- | --- | --- |
-| numbness or tingling around the genitals, buttocks or inner thighs ("saddle") | emergency | BMJ Best Practice, cauda equina; NHS back pain |
-| new difficulty passing urine, or loss of bladder or bowel control | emergency | same |
-| pain, numbness or weakness in **both** legs (leg = both, with spread to thigh or further, or numbness/weakness in both legs) | emergency | NHS sciatica; Eur Spine J 2011 (PMC3082683) |
-| weakness in one leg, new or getting worse | urgent | NHS back pain |
-| numbness or tingling in a leg or foot | urgent | the source article ("seek medical attention immediately") |
-| fever or feeling hot and shivery with the back pain | urgent | NICE NG59 (exclude infection); NHS |
-| started after a fall, accident or injury | urgent | NHS; NICE NG59 (exclude trauma) |
-| pain spreading from the back down the leg (buttock or further) without the above | soon | source article |
-| this is the 2nd or later episode (recurring back pain) | soon | source article |
-| rising frequency, rising intensity, or pain spreading to a wider area (trend module) | soon | source article; Lancet 2018 (Hartvigsen: multi-site pain predicts persistence) |
-| bed rest / lying flat logged as tried | self_care | source article; Cochrane CD007612 (stay active beats bed rest for acute LBP) |
-| every episode: keep moving gently, don't lie flat all day | self_care | source article; NICE NG59 1.1.3; ACP 2017 |
-| every episode: no brisk walking, running or lifting while in pain | self_care | source article |
-| every episode: stretch to a gentle stretch, never to pain | self_care | source article |
-| heat logged while there is numbness | self_care | NHS sciatica (no hot-water bottle on numb skin) |
-| ibuprofen/NSAID logged | self_care | NICE KTT13: lowest effective dose, shortest time; check it is safe for you |
-"""  # noqa: E501
-
-
-def clinical_text() -> str:
-    return CLINICAL.read_text(encoding="utf-8") if CLINICAL.exists() else FALLBACK_TABLES
-
-
-# Words from each rule's "trigger" cell in CLINICAL.md, so each rule is checked against the
-# source cell of its own row rather than against the whole column.
-TRIGGER_WORDS_BY_CODE = {
-    "saddle_numbness": '("saddle")',
-    "bladder_bowel": "loss of bladder or bowel control",
-    "both_legs": "**both** legs",
-    "leg_weakness": "weakness in one leg",
-    "numbness": "numbness or tingling in a leg or foot",
-    "fever": "fever or feeling hot",
-    "injury": "after a fall, accident or injury",
-    "radiating_pain": "without the above",
-    "recurring": "2nd or later episode",
-    "rising_frequency": "rising frequency",
-    "rising_intensity": "rising intensity",
-    "spreading": "spreading to a wider area",
-    "bed_rest": "bed rest",
-    "keep_moving": "keep moving gently",
-    "no_strain": "no brisk walking",
-    "stretch_gently": "never to pain",
-    "heat_on_numb_skin": "heat logged",
-    "nsaid_use": "ibuprofen/NSAID",
+# The clinical specification, rule by rule: its level, and the sources it may cite (short
+# names from advice.sources; a NICE NG59 recommendation is the guideline's name plus its
+# number). Most urgent first, in the order the rules are evaluated.
+SPECIFICATION = {
+    "saddle_numbness": (EMERGENCY, {"BMJ Best Practice, cauda equina", "NHS back pain"}),
+    "bladder_bowel": (EMERGENCY, {"BMJ Best Practice, cauda equina", "NHS back pain"}),
+    "both_legs": (EMERGENCY, {"NHS sciatica", "Eur Spine J 2011 (PMC3082683)"}),
+    "leg_weakness": (URGENT, {"NHS back pain"}),
+    "numbness": (URGENT, {"NHS sciatica", "NHS back pain", "NICE CKS sciatica"}),
+    "fever": (URGENT, {"NICE NG59", "NHS back pain"}),
+    "injury": (URGENT, {"NHS back pain", "NICE NG59"}),
+    "radiating_pain": (SOON, {"NHS sciatica", "NICE CKS sciatica"}),
+    "recurring": (SOON, {"NICE NG59 1.1.1-1.1.2", "da Silva et al., JOSPT 2017"}),
+    "rising_frequency": (SOON, {"Hartvigsen et al., Lancet 2018", "NICE NG59 1.1.1"}),
+    "rising_intensity": (SOON, {"Hartvigsen et al., Lancet 2018", "NICE NG59 1.1.1"}),
+    "spreading": (SOON, {"Hartvigsen et al., Lancet 2018", "NICE NG59 1.1.1"}),
+    "bed_rest": (SELF_CARE, {"Cochrane CD007612", "NHS back pain"}),
+    "keep_moving": (SELF_CARE, {"NICE NG59 1.2.1", "ACP 2017", "NHS back pain"}),
+    "no_strain": (SELF_CARE, {"NHS back pain", "NHS inform back pain self-help"}),
+    "stretch_gently": (SELF_CARE, {"NHS inform exercises for back pain", "BJSM 2020 (Owen)"}),
+    "heat_on_numb_skin": (SELF_CARE, {"NHS sciatica"}),
+    "nsaid_use": (SELF_CARE, {"NICE KTT13"}),
 }
 
-
-def table_rows(heading: str, text: str | None = None) -> list[list[str]]:
-    """Rows of the first Markdown table under a heading of CLINICAL.md, header skipped."""
-    text = clinical_text() if text is None else text
-    section = text.split(heading, 1)[1].split("\n## ", 1)[0]
-    lines = [line for line in section.splitlines() if line.startswith("|")]
-    return [[cell.strip() for cell in line.strip("|").split("|")] for line in lines[2:]]
-
-
-def sources_by_code() -> dict[str, str]:
-    rows = table_rows("## Red flags and seek-care rules")
-    resolved, previous = [], ""
-    for trigger, _level, source in rows:
-        previous = previous if source == "same" else source
-        resolved.append((trigger, previous))
-    found = {}
-    for code, words in TRIGGER_WORDS_BY_CODE.items():
-        cells = [source for trigger, source in resolved if words in trigger]
-        assert len(cells) == 1, f"{words!r} should pick exactly one row of CLINICAL.md"
-        found[code] = cells[0]
-    return found
-
-
-def without_glosses(text: str) -> str:
-    # "Lancet 2018 (Hartvigsen: multi-site pain ...)" is cited as "Lancet 2018 (Hartvigsen)".
-    return re.sub(r"\(([^():]*):[^()]*\)", r"(\1)", text)
+LEVEL_TEXTS = {
+    "emergency": "Go to an emergency department or call the emergency number now.",
+    "urgent": (
+        "Get medical attention today (your doctor, an urgent-care service, or a medical helpline)."
+    ),
+    "soon": "Book an appointment with your clinician; do not keep treating this alone.",
+    "self_care": (
+        "What to do yourself now: keep moving gently, stretch within comfort, avoid strain."
+    ),
+}
 
 
 def trend(direction: str = "steady", summary: str = "") -> SimpleNamespace:
@@ -518,8 +464,8 @@ def test_prompts_come_most_urgent_first_and_in_table_order_within_a_level(vignet
     assert keys == sorted(keys)
 
 
-def test_rule_codes_are_unique_and_exactly_the_clinical_table():
-    assert [rule.code for rule in RULES] == list(TRIGGER_WORDS_BY_CODE)
+def test_rule_codes_are_unique_and_exactly_the_specification():
+    assert [rule.code for rule in RULES] == list(SPECIFICATION)
 
 
 def test_every_rule_level_is_one_of_the_four():
@@ -527,38 +473,41 @@ def test_every_rule_level_is_one_of_the_four():
     assert [str(level) for level in LEVEL_ORDER] == ["emergency", "urgent", "soon", "self_care"]
 
 
-@pytest.mark.parametrize("heading", ["## Urgency levels", "## Red flags and seek-care rules"])
-def test_the_fallback_copy_of_the_clinical_tables_matches_the_file(heading):
-    if CLINICAL.exists():
-        assert table_rows(heading, FALLBACK_TABLES) == table_rows(heading)
-    else:
-        assert table_rows(heading, FALLBACK_TABLES)
+def test_every_level_reads_as_a_word_not_a_code():
+    assert [level.label for level in LEVEL_ORDER] == ["Emergency", "Urgent", "Soon", "Self-care"]
 
 
-def test_every_rule_level_matches_its_row_in_the_clinical_table():
-    rows = table_rows("## Red flags and seek-care rules")
+def test_every_rule_level_matches_the_specification():
     for rule in RULES:
-        words = TRIGGER_WORDS_BY_CODE[rule.code]
-        [level] = [level.strip("`") for trigger, level, _ in rows if words in trigger]
-        assert rule.level == level, rule.code
+        assert rule.level == SPECIFICATION[rule.code][0], rule.code
 
 
 @pytest.mark.parametrize("rule", RULES, ids=[rule.code for rule in RULES])
-def test_every_rule_cites_only_sources_from_its_row_in_the_clinical_table(rule):
-    allowed = without_glosses(sources_by_code()[rule.code])
+def test_every_rule_cites_exactly_its_sources(rule):
+    assert set(rule.source.split("; ")) == SPECIFICATION[rule.code][1]
+
+
+@pytest.mark.parametrize("rule", RULES, ids=[rule.code for rule in RULES])
+def test_every_cited_source_is_a_listed_public_source(rule):
     for name in rule.source.split("; "):
-        assert name in SOURCES
-        assert name in allowed, f"{rule.code} cites {name!r}, its row says {allowed!r}"
+        assert resolve(name).url.startswith("https://"), name
 
 
-def test_every_listed_source_name_appears_in_the_clinical_table():
-    column = without_glosses(" | ".join(sources_by_code().values()))
-    assert all(name in column for name in SOURCES)
+def test_no_rule_cites_a_placeholder():
+    for rule in RULES:
+        assert "article" not in rule.source.lower()
+        assert "clinical.md" not in rule.source.lower()
 
 
-def test_level_meanings_are_the_clinical_texts_word_for_word():
-    table = {level.strip("`"): meaning for level, meaning in table_rows("## Urgency levels")}
-    assert {str(level): meaning for level, meaning in LEVEL_MEANING.items()} == table
+def test_every_source_is_described_in_the_repository_docs():
+    doc = " ".join(SOURCES_DOC.read_text(encoding="utf-8").split())
+    for source in SOURCE_LIST:
+        assert source.title in doc, source.key
+        assert source.url in doc, source.key
+
+
+def test_level_meanings_are_the_specified_texts_word_for_word():
+    assert {str(level): meaning for level, meaning in LEVEL_MEANING.items()} == LEVEL_TEXTS
 
 
 def test_every_unless_names_an_existing_rule_of_a_more_urgent_level():

@@ -25,17 +25,13 @@ from clinic.exports import (
     export_queryset,
 )
 from episodes.models import RED_FLAG_FIELDS, Episode, RemedyCode
+from tests.factories import local, log_history
 
 pytestmark = pytest.mark.django_db
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-CLINICAL = REPO_ROOT.parent / "shared" / "CLINICAL.md"
-
-# A copy of CLINICAL.md's codes table, used only when the file is not next to the repository;
-# a test keeps the copy equal to the file when it is there.
-FALLBACK_CODES = """
-## Codes for exports (FHIR R4)
-
+# The code list as the specification gives it: the export may use these and nothing else.
+ALLOWED_CODES = """
 | concept | system | code |
 | --- | --- | --- |
 | pain severity 0-10 numeric rating, reported | LOINC | 72514-3 |
@@ -48,6 +44,7 @@ FALLBACK_CODES = """
 | ibuprofen (substance) / NSAID (substance) | SNOMED CT | 387207008 / 372665008 |
 | buttock / thigh / foot | SNOMED CT | 46862004 / 68367000 / 56459004 |
 """
+CODES_DOC = REPO_ROOT / "docs" / "fhir-codes.md"
 
 LOINC = "http://loinc.org"
 SNOMED = "http://snomed.info/sct"
@@ -56,64 +53,17 @@ LATERALITY_CODES = {"left": "7771000", "right": "24028007", "both": "51440002"}
 
 
 def code_rows(text: str) -> list[list[str]]:
-    section = text.split("## Codes for exports (FHIR R4)", 1)[1].split("\n## ", 1)[0]
-    lines = [line for line in section.splitlines() if line.startswith("|")]
+    lines = [line for line in text.splitlines() if line.startswith("|")]
     return [[cell.strip() for cell in line.strip("|").split("|")] for line in lines[2:]]
 
 
 def clinical_codes() -> set[tuple[str, str]]:
-    """(system URL, code) for every code CLINICAL.md allows in exports."""
-    text = CLINICAL.read_text(encoding="utf-8") if CLINICAL.exists() else FALLBACK_CODES
+    """(system URL, code) for every code the specification allows in exports."""
     allowed = set()
-    for _concept, system, codes in code_rows(text):
-        preferred = codes.split("(avoid", 1)[0]
+    for _concept, system, codes in code_rows(ALLOWED_CODES):
+        preferred = codes.split("(", 1)[0]
         allowed |= {(SYSTEMS[system], code.strip()) for code in preferred.split("/")}
     return allowed
-
-
-def local(patient, *args: int) -> datetime:
-    return datetime(*args, tzinfo=patient.zone)
-
-
-def log_history(patient) -> list[Episode]:
-    """Three flare-ups with every kind of field: remedies and what they did, unicode notes,
-    an ended one and an ongoing one, red flags, and the prompts the patient was shown."""
-    first, _ = episode_log(
-        patient=patient,
-        started_at=local(patient, 2024, 1, 15, 23, 30),
-        ended_at=local(patient, 2024, 1, 17, 8, 0),
-        intensity=6,
-        side="left",
-        spread="thigh",
-        leg="left",
-        numbness=True,
-        spasm=True,
-        trigger="lifting",
-        notes='Après le déménagement: "heavy", boxes; 腰痛 🙂\nsecond line',
-        remedies={"ibuprofen": "somewhat", "walking": "yes", "bed_rest": "no"},
-    )
-    second, _ = episode_log(
-        patient=patient,
-        started_at=local(patient, 2024, 6, 1, 7, 0),
-        ended_at=local(patient, 2024, 6, 1, 18, 45),
-        intensity=3,
-        side="center",
-        remedies={"heat": "unknown"},
-    )
-    third, _ = episode_log(
-        patient=patient,
-        started_at=local(patient, 2025, 2, 3, 12, 0),
-        intensity=9,
-        side="both",
-        spread="foot",
-        leg="both",
-        saddle_numbness=True,
-        bladder_bowel=True,
-        leg_weakness=True,
-        fever=True,
-        injury=True,
-    )
-    return [first, second, third]
 
 
 def csv_rows(text: str) -> list[dict[str, str]]:
@@ -487,7 +437,7 @@ def test_fhir_pain_down_the_leg_names_how_far_and_which_leg(make_episode, patien
     assert structure["locationQualifier"][0]["coding"][0]["code"] == "24028007"
 
 
-def test_fhir_uses_only_codes_from_clinical_md(patient):
+def test_fhir_uses_only_codes_from_the_code_list(patient):
     log_history(patient)
     allowed = clinical_codes() | {
         ("http://terminology.hl7.org/CodeSystem/observation-category", "survey")
@@ -496,11 +446,15 @@ def test_fhir_uses_only_codes_from_clinical_md(patient):
     assert used <= allowed
 
 
-def test_the_fallback_copy_of_the_codes_table_matches_clinical_md():
-    if CLINICAL.exists():
-        assert code_rows(FALLBACK_CODES) == code_rows(CLINICAL.read_text(encoding="utf-8"))
-    else:
-        assert code_rows(FALLBACK_CODES)
+def test_the_repository_documents_exactly_the_allowed_codes():
+    def codes_of(text: str) -> set[str]:
+        return {
+            code.strip()
+            for _, _, cell in code_rows(text)
+            for code in cell.split("(", 1)[0].split("/")
+        }
+
+    assert codes_of(CODES_DOC.read_text(encoding="utf-8")) == codes_of(ALLOWED_CODES)
 
 
 def test_fhir_references_all_resolve_to_entries_of_the_bundle(patient):
