@@ -4,12 +4,7 @@ from django.utils import timezone
 
 from episodes.models import Episode
 
-
-class Level(models.TextChoices):
-    EMERGENCY = "emergency", "Emergency"
-    URGENT = "urgent", "Urgent"
-    SOON = "soon", "Soon"
-    SELF_CARE = "self_care", "Self-care"
+from .rules import Level
 
 
 class PromptQuerySet(models.QuerySet):
@@ -27,7 +22,7 @@ class Prompt(models.Model):
 
     episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="prompts")
     code = models.CharField(max_length=40)
-    level = models.CharField(max_length=10, choices=Level.choices)
+    level = models.CharField(max_length=10, choices=Level.choices())
     rank = models.PositiveSmallIntegerField(help_text="Position on screen, most urgent first.")
     title = models.CharField(max_length=200)
     message = models.TextField()
@@ -41,7 +36,9 @@ class Prompt(models.Model):
         ordering = ["-shown_at", "rank"]
         indexes = [models.Index(fields=["episode", "-shown_at"], name="prompt_episode_shown")]
         constraints = [
-            models.CheckConstraint(condition=Q(level__in=Level.values), name="prompt_level_valid"),
+            models.CheckConstraint(
+                condition=Q(level__in=[level.value for level in Level]), name="prompt_level_valid"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -10,8 +10,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from episodes import services as episode_services
-from episodes.analysis import trend_report_as_of
 from episodes.models import Episode
+from episodes.reports import trend_report_as_of
 
 from .models import Prompt
 from .rules import evaluate

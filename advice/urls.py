@@ -1,13 +1,18 @@
+"""Every page a patient uses."""
+
 from django.urls import path
 
-from . import views
+from .views import flare_ups, history, home, insights
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("log/", views.quick_log, name="quick_log"),
-    path("episodes/new/", views.episode_new, name="episode_new"),
-    path("episodes/<id:pk>/", views.episode_detail, name="episode_detail"),
-    path("episodes/<id:pk>/edit/", views.episode_edit, name="episode_edit"),
-    path("guidance/", views.guidance_page, name="guidance"),
-    path("trends/", views.trends, name="trends"),
+    path("", home.home, name="home"),
+    path("log/", home.quick_log, name="quick_log"),
+    path("history/", history.history, name="history"),
+    path("episodes/new/", flare_ups.episode_new, name="episode_new"),
+    path("episodes/<id:pk>/", flare_ups.episode_detail, name="episode_detail"),
+    path("episodes/<id:pk>/edit/", flare_ups.episode_edit, name="episode_edit"),
+    path("episodes/<id:pk>/end/", flare_ups.episode_end, name="episode_end"),
+    path("episodes/<id:pk>/delete/", flare_ups.episode_delete, name="episode_delete"),
+    path("trends/", insights.trends, name="trends"),
+    path("guidance/", insights.guidance_page, name="guidance"),
 ]

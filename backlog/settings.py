@@ -14,11 +14,24 @@ from django.core.exceptions import ImproperlyConfigured
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
+TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
+FALSE_WORDS = frozenset({"0", "false", "no", "off"})
+
+
 def env_bool(name: str, default: bool = False) -> bool:
+    """A yes/no setting: 1/0, true/false, yes/no, on/off in any case; anything else is a
+    mistake worth stopping for (a typo must not quietly turn HTTPS off)."""
     value = os.environ.get(name)
-    if value is None or value == "":
+    if value is None or value.strip() == "":
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    word = value.strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise ImproperlyConfigured(
+        f"{name}={value!r} is not a yes/no value: use 1/0, true/false, yes/no or on/off."
+    )
 
 
 def env_list(name: str, default: str = "") -> list[str]:
@@ -171,8 +184,9 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
-# Successful logins are logged by backlog.accounts; axes' own log would keep every
-# person's email, IP and browser for good, even after they delete their account.
+# Logins, logouts and failed logins are written by backlog/signals.py to the
+# "backlog.accounts" logger; axes' own access log would keep every person's email, IP and
+# browser for good, even after they delete their account.
 AXES_DISABLE_ACCESS_LOG = True
 
 # --- Security headers -------------------------------------------------------------------------

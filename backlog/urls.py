@@ -16,6 +16,5 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("", include("advice.urls")),
-    path("", include("episodes.urls")),
     path("", include("clinic.urls")),
 ]

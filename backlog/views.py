@@ -40,7 +40,7 @@ def account_settings(request: HttpRequest) -> HttpResponse:
         form.save()
         messages.success(request, "Settings saved.")
         return redirect("settings")
-    return render(request, "registration/settings.html", {"form": form})
+    return render(request, "backlog/settings.html", {"form": form})
 
 
 @login_not_required

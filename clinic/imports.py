@@ -16,11 +16,12 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import DataError, IntegrityError, transaction
 from django.utils import timezone
 
-from advice.models import Level, Prompt
-from advice.rules import RULES, RULES_BY_CODE
+from advice.models import Prompt
+from advice.rules import RULES, RULES_BY_CODE, Level
 from backlog.models import User
-from episodes.forms import CLOCK_SKEW
 from episodes.models import (
+    CLOCK_SKEW,
+    EARLIEST,
     INTENSITY_MAX,
     INTENSITY_MIN,
     NOTES_MAX_LENGTH,
@@ -44,7 +45,6 @@ MAX_PROMPTS_PER_EPISODE = 500
 MAX_PROMPT_MESSAGE_LENGTH = 5_000
 MAX_DATETIME_LENGTH = 64
 MAX_RANK = 32767  # PositiveSmallIntegerField
-EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
 
 PROMPT_CODES = frozenset(rule.code for rule in RULES)
 FLAG_FIELDS = (*RED_FLAG_FIELDS, "spasm")
@@ -198,7 +198,9 @@ def _prompt(where: str, prompt: object) -> dict[str, Any]:
         _fail(where, f"must be an object, not {_shown(prompt)}.")
     fields = {
         "code": _text(where, prompt, "code", max_length=40),
-        "level": _text(where, prompt, "level", max_length=10, choices=Level.values),
+        "level": _text(
+            where, prompt, "level", max_length=10, choices=[level.value for level in Level]
+        ),
         "rank": _whole_number(
             where, prompt, "rank", 0, MAX_RANK, f"must be a whole number from 0 to {MAX_RANK}"
         ),

@@ -10,7 +10,9 @@ from axes.models import AccessAttempt
 from django.db import transaction
 from django.utils import timezone
 
-from backlog.models import Share, User
+from backlog.models import User
+
+from .models import Share
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud, typed by hand
 CODE_LENGTH = 10

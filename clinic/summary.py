@@ -11,9 +11,9 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from advice.models import Prompt
+from advice.rules import SEEK_CARE_LEVELS
 from episodes.models import Episode, Helped, RemedyCode
 
-SEEK_CARE_LEVELS = ("emergency", "urgent")
 NSAID_WINDOW_DAYS = 30
 
 

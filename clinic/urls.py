@@ -1,20 +1,27 @@
+"""Consent (the patient's side) and everything a clinician sees."""
+
 from django.urls import path
 
-from . import views
+from .views import clinician, data, sharing
 
 urlpatterns = [
     # The patient's side
-    path("sharing/", views.sharing, name="sharing"),
-    path("sharing/email/", views.share_by_email, name="share_by_email"),
-    path("sharing/code/", views.share_code, name="share_code"),
-    path("sharing/<id:pk>/revoke/", views.share_revoke, name="share_revoke"),
-    path("account/delete/", views.account_delete, name="account_delete"),
-    path("export/<str:fmt>/", views.my_export, name="my_export"),
-    path("import/", views.import_history, name="import_history"),
-    # The clinician's side
-    path("clinic/", views.patients, name="clinician_patients"),
-    path("clinic/redeem/", views.redeem, name="redeem_code"),
-    path("clinic/patients/<id:patient_id>/", views.summary, name="clinician_summary"),
-    path("clinic/patients/<id:patient_id>/history/", views.history, name="clinician_history"),
-    path("clinic/patients/<id:patient_id>/export/<str:fmt>/", views.export, name="patient_export"),
+    path("sharing/", sharing.sharing, name="sharing"),
+    path("sharing/email/", sharing.share_by_email, name="share_by_email"),
+    path("sharing/code/", sharing.share_code, name="share_code"),
+    path("sharing/<id:pk>/revoke/", sharing.share_revoke, name="share_revoke"),
+    path("account/delete/", data.account_delete, name="account_delete"),
+    path("export/<str:fmt>/", data.my_export, name="my_export"),
+    path("import/", data.import_history, name="import_history"),
+    # The clinician's side (the summary also serves the patient themselves)
+    path("clinic/", clinician.patients, name="clinician_patients"),
+    path("clinic/redeem/", clinician.redeem, name="redeem_code"),
+    path("clinic/patients/<id:patient_id>/", clinician.summary, name="patient_summary"),
+    path("clinic/patients/<id:patient_id>/history/", clinician.history, name="clinician_history"),
+    path(
+        "clinic/patients/<id:patient_id>/episodes/<id:pk>/",
+        clinician.episode,
+        name="clinician_episode",
+    ),
+    path("clinic/patients/<id:patient_id>/export/<str:fmt>/", data.export, name="patient_export"),
 ]

@@ -15,6 +15,8 @@ from datetime import date, datetime
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from .describe import escape
+
 # Colours with at least 3:1 contrast on white; the tables beside each chart carry the
 # same numbers for anyone who cannot tell them apart.
 BLUE = "#0d47a1"
@@ -96,17 +98,6 @@ SPREAD_ORDER = (
     ("below_knee", "Below the knee"),
     ("foot", "Foot"),
 )
-
-
-def escape(text: str) -> str:
-    """Plotly renders a subset of HTML in text; patient text must stay text."""
-    return (
-        str(text)
-        .replace("&", "&amp;")
-        .replace("<", "&lt;")
-        .replace(">", "&gt;")
-        .replace('"', "&quot;")
-    )
 
 
 def wrap(text: str, width: int = 60) -> str:

@@ -1,15 +1,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
 
-from crispy_forms.bootstrap import InlineRadios
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import HTML, Div, Fieldset, Layout, Submit
 from django import forms
 from django.utils import timezone
 
 from .models import (
+    CLOCK_SKEW,
+    EARLIEST,
     INTENSITY_MAX,
     INTENSITY_MIN,
     NOTES_MAX_LENGTH,
@@ -22,11 +20,6 @@ from .models import (
     Trigger,
 )
 
-# A phone's clock may run a little ahead of the server's.
-CLOCK_SKEW = timedelta(minutes=5)
-# No flare-up starts before 1900; nearer year 1 a local time may not even convert to UTC
-# (Pacific/Pago_Pago was UTC+12:37 then), which would fail deep in the database layer.
-EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
 DATETIME_INPUT_FORMAT = "%Y-%m-%dT%H:%M"
 
 
@@ -187,32 +180,4 @@ class QuickLogForm(EpisodeForm):
 
 
 class FullEpisodeForm(EpisodeForm):
-    """The full form, laid out by crispy-forms."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
-        self.helper.layout = Layout(
-            "client_token",
-            Fieldset("When", "started_at", "ended_at"),
-            Fieldset(
-                "The pain",
-                InlineRadios("intensity"),
-                InlineRadios("side"),
-                InlineRadios("spread"),
-                Div(InlineRadios("leg"), **{"data-leg-group": ""}),
-                "spasm",
-                "trigger",
-            ),
-            Fieldset(
-                "Red-flag questions (tick any that are true now)",
-                *RED_FLAG_FIELDS,
-                css_class="red-flags",
-            ),
-            # Each remedy's "did it help?" sits on the same row as its tick box.
-            HTML('{% include "episodes/_remedies_fieldset.html" %}'),
-            Fieldset("Anything else", "notes"),
-            Submit("save", "Save flare-up", css_class="btn-primary btn-lg"),
-        )
+    """Every field (the page that shows it lays it out)."""

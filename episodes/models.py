@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -11,6 +13,12 @@ from django.utils import timezone
 
 NOTES_MAX_LENGTH = 2000
 INTENSITY_MIN, INTENSITY_MAX = 0, 10
+# A phone's clock may run a little ahead of the server's: times up to this far in the future
+# are accepted.
+CLOCK_SKEW = timedelta(minutes=5)
+# No flare-up starts before 1900; nearer year 1 a local time may not even convert to UTC
+# (Pacific/Pago_Pago was UTC+12:37 then), which would fail deep in the database layer.
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
 
 
 class Side(models.TextChoices):

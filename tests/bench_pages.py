@@ -183,7 +183,7 @@ def bytes_table(port: int) -> tuple[list[str], bool]:
     """Compressed bytes a real browser downloads, first and repeat visit."""
     from playwright.sync_api import sync_playwright
 
-    from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+    from tests.browser.support import CHROMIUM, CHROMIUM_ARGS
 
     lines = [
         "| page | first visit, bytes | of which JavaScript | repeat visit, bytes | "

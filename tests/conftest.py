@@ -8,7 +8,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-PASSWORD = "correct-horse-battery-staple"
+from tests.factories import PASSWORD, bulk_history
+
 _emails = itertools.count(1)
 
 
@@ -17,10 +18,10 @@ def empty_cache():
     """Each test starts with an empty cache (ids are reused once a test's rows roll back)."""
     from django.core.cache import cache
 
-    from episodes import analysis
+    from episodes import reports
 
     cache.clear()
-    analysis._INPUTS.clear()
+    reports._INPUTS.clear()
     yield
     cache.clear()
 
@@ -81,16 +82,7 @@ def patient_client(client, patient):
     return client
 
 
-def quick_log_data(**overrides) -> dict:
-    """A valid quick-log POST: every red-flag question answered no unless overridden."""
-    data = {"intensity": "5", "side": "left", "spread": "none"}
-    data.update(overrides)
-    return data
-
-
 @pytest.fixture
 def make_long_history(db):
     """`count` daily flare-ups ending yesterday, written in bulk (see tests.factories)."""
-    from tests.factories import bulk_history
-
     return bulk_history

@@ -1,10 +1,21 @@
-"""Bulk data for tests and benchmarks: thousands of flare-ups, faster than the services."""
+"""Shared test data and helpers: the password every test account has, form data, a small
+history with every kind of field, and bulk histories (thousands of flare-ups, faster than
+the services). Test modules import from here, never from each other."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.utils import timezone
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+def quick_log_data(**overrides) -> dict:
+    """A valid quick-log POST: every red-flag question answered no unless overridden."""
+    data = {"intensity": "5", "side": "left", "spread": "none"}
+    data.update(overrides)
+    return data
 
 
 def bulk_history(patient, count: int) -> None:
@@ -48,3 +59,50 @@ def bulk_history(patient, count: int) -> None:
         for e in episodes
         if e.numbness
     )
+
+
+def local(patient, *args: int) -> datetime:
+    return datetime(*args, tzinfo=patient.zone)
+
+
+def log_history(patient) -> list:
+    """Three flare-ups with every kind of field: remedies and what they did, unicode notes,
+    an ended one and an ongoing one, red flags, and the prompts the patient was shown."""
+    from advice.services import episode_log
+
+    first, _ = episode_log(
+        patient=patient,
+        started_at=local(patient, 2024, 1, 15, 23, 30),
+        ended_at=local(patient, 2024, 1, 17, 8, 0),
+        intensity=6,
+        side="left",
+        spread="thigh",
+        leg="left",
+        numbness=True,
+        spasm=True,
+        trigger="lifting",
+        notes='Après le déménagement: "heavy", boxes; 腰痛 🙂\nsecond line',
+        remedies={"ibuprofen": "somewhat", "walking": "yes", "bed_rest": "no"},
+    )
+    second, _ = episode_log(
+        patient=patient,
+        started_at=local(patient, 2024, 6, 1, 7, 0),
+        ended_at=local(patient, 2024, 6, 1, 18, 45),
+        intensity=3,
+        side="center",
+        remedies={"heat": "unknown"},
+    )
+    third, _ = episode_log(
+        patient=patient,
+        started_at=local(patient, 2025, 2, 3, 12, 0),
+        intensity=9,
+        side="both",
+        spread="foot",
+        leg="both",
+        saddle_numbness=True,
+        bladder_bowel=True,
+        leg_weakness=True,
+        fever=True,
+        injury=True,
+    )
+    return [first, second, third]

@@ -1,6 +1,6 @@
 from django import template
 
-from advice.rules import LEVEL_MEANING, TREND_CODES, Level
+from advice.rules import LEVEL_ORDER, SEEK_CARE_LEVELS, TREND_CODES, Level
 
 register = template.Library()
 
@@ -10,17 +10,11 @@ LEVEL_STYLES = {
     Level.SOON: "warning",
     Level.SELF_CARE: "success",
 }
-LEVEL_NAMES = {
-    Level.EMERGENCY: "Emergency",
-    Level.URGENT: "Urgent",
-    Level.SOON: "Soon",
-    Level.SELF_CARE: "Self-care",
-}
 
 
 @register.filter
 def level_meaning(level: str) -> str:
-    return LEVEL_MEANING[Level(level)]
+    return Level(level).meaning
 
 
 @register.filter
@@ -30,17 +24,20 @@ def level_style(level: str) -> str:
 
 @register.filter
 def level_name(level: str) -> str:
-    return LEVEL_NAMES[Level(level)]
+    """ "Emergency", "Urgent", "Soon" or "Self-care": never the stored code."""
+    return Level(level).label
 
 
 @register.filter
-def by_level(prompts) -> list[tuple[str, str, list]]:
+def by_level(prompts) -> list[tuple[Level, str, list]]:
     """Seek-care prompts grouped by level, most urgent first: (level, meaning, prompts)."""
     groups = []
-    for level in (Level.EMERGENCY, Level.URGENT, Level.SOON):
+    for level in LEVEL_ORDER:
+        if level is Level.SELF_CARE:
+            continue
         at_level = [prompt for prompt in prompts if prompt.level == level]
         if at_level:
-            groups.append((str(level), LEVEL_MEANING[level], at_level))
+            groups.append((level, level.meaning, at_level))
     return groups
 
 
@@ -55,3 +52,8 @@ def at_levels(prompts, levels: str) -> list:
     """The prompts at any of the comma-separated levels, in their given order."""
     wanted = set(levels.split(","))
     return [prompt for prompt in prompts if prompt.level in wanted]
+
+
+@register.filter
+def seeks_care(level: str) -> bool:
+    return level in SEEK_CARE_LEVELS

@@ -3,7 +3,7 @@ import json
 import pytest
 from django.urls import reverse
 
-from tests.conftest import quick_log_data
+from tests.factories import quick_log_data
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from advice.models import Prompt
 from episodes.models import Episode
-from tests.conftest import quick_log_data
+from tests.factories import quick_log_data
 
 pytestmark = pytest.mark.django_db
 

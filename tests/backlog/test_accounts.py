@@ -3,7 +3,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from backlog.models import User
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -123,4 +123,4 @@ def test_the_demo_clinician_can_read_the_demo_patient_at_once(client):
     call_command("seed_demo")
     patient = User.objects.get(email="patient@example.com")
     client.force_login(User.objects.get(email="clinician@example.com"))
-    assert client.get(reverse("clinician_summary", args=[patient.pk])).status_code == 200
+    assert client.get(reverse("patient_summary", args=[patient.pk])).status_code == 200

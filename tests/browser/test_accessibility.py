@@ -4,8 +4,8 @@ import pytest
 
 from advice.services import episode_log
 from clinic import services
-from tests.browser.conftest import assert_accessible, csp_violations, log_in
-from tests.conftest import PASSWORD
+from tests.browser.support import assert_accessible, csp_violations, log_in
+from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -48,7 +48,7 @@ def test_every_clinician_page_has_no_serious_accessibility_problem(page, patient
         "/clinic/",
         f"/clinic/patients/{patient.pk}/",
         f"/clinic/patients/{patient.pk}/history/",
-        f"/episodes/{episode.pk}/",
+        f"/clinic/patients/{patient.pk}/episodes/{episode.pk}/",
         "/settings/",
     ):
         page.goto(path)

@@ -3,8 +3,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import assert_accessible, csp_violations, log_in
-from tests.conftest import PASSWORD
+from tests.browser.support import assert_accessible, csp_violations, log_in
+from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -4,8 +4,8 @@ import pytest
 from playwright.sync_api import expect
 
 from episodes.models import Episode
-from tests.browser.conftest import assert_accessible, csp_violations
-from tests.conftest import PASSWORD
+from tests.browser.support import assert_accessible, csp_violations
+from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -49,7 +49,7 @@ def test_a_new_patient_signs_up_logs_a_flare_up_and_marks_it_over(page):
 
 
 def test_bad_quick_log_input_shows_errors_next_to_the_fields(page, patient):
-    from tests.browser.conftest import log_in
+    from tests.browser.support import log_in
 
     log_in(page, patient.email, PASSWORD)
     form = page.locator("form.quick-log")

@@ -4,8 +4,8 @@ import pytest
 from playwright.sync_api import expect
 
 from advice.services import episode_log
-from tests.browser.conftest import PHONE, assert_accessible, csp_violations, log_in
-from tests.conftest import PASSWORD
+from tests.browser.support import PHONE, assert_accessible, csp_violations, log_in
+from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

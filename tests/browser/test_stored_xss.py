@@ -11,9 +11,9 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from backlog.models import Share
-from tests.browser.conftest import csp_violations, log_in
-from tests.conftest import PASSWORD
+from clinic.models import Share
+from tests.browser.support import csp_violations, log_in
+from tests.factories import PASSWORD
 
 PAYLOADS = [
     "<script>alert(1)</script>",
@@ -90,10 +90,10 @@ def test_a_clinician_sees_script_in_a_patients_notes_as_text(
 ):
     dialogs = watch_dialogs(page)
     log_in(page, clinician.email, PASSWORD)
-    page.goto(reverse("episode_detail", args=[shared_episode.pk]))
+    page.goto(reverse("clinician_episode", args=[patient.pk, shared_episode.pk]))
     expect(page.locator(".notes")).to_have_text(NOTES)
     assert_inert(page, dialogs)
-    page.goto(reverse("clinician_summary", args=[patient.pk]))
+    page.goto(reverse("patient_summary", args=[patient.pk]))
     expect(page.locator(".notes")).to_have_text(NOTES)
     assert_inert(page, dialogs)
     page.goto(reverse("clinician_history", args=[patient.pk]))

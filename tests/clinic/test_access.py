@@ -6,8 +6,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from backlog.models import AccessEvent, Share
+from backlog.models import AccessEvent
 from clinic import services
+from clinic.models import Share
 
 pytestmark = pytest.mark.django_db
 
@@ -42,7 +43,10 @@ def world(make_user, make_episode):
 
 READ_URLS = {
     "episode": lambda patient, episode: reverse("episode_detail", args=[episode.pk]),
-    "summary": lambda patient, episode: reverse("clinician_summary", args=[patient.pk]),
+    "shared episode": lambda patient, episode: reverse(
+        "clinician_episode", args=[patient.pk, episode.pk]
+    ),
+    "summary": lambda patient, episode: reverse("patient_summary", args=[patient.pk]),
     "history": lambda patient, episode: reverse("clinician_history", args=[patient.pk]),
     "export csv": lambda patient, episode: reverse("patient_export", args=[patient.pk, "csv"]),
     "export json": lambda patient, episode: reverse("patient_export", args=[patient.pk, "json"]),
@@ -53,6 +57,16 @@ CHANGE_URLS = {
     "delete": lambda patient, episode: reverse("episode_delete", args=[episode.pk]),
 }
 READERS = {"patient": 200, "shared_clinician": 200}
+# The patient reads their own flare-up on their own page; a clinician on the clinic's.
+ONLY_READER = {"episode": "patient", "shared episode": "shared_clinician"}
+
+
+def expected_status(page: str, who: str) -> int:
+    if page in ONLY_READER:
+        return 200 if ONLY_READER[page] == who else 404
+    return READERS.get(who, 404)
+
+
 ALL_PEOPLE = [
     "patient",
     "shared_clinician",
@@ -71,7 +85,7 @@ def test_reading_pages_answer_200_to_the_patient_and_a_live_share_and_404_to_eve
     people, episode = world
     client.force_login(people[who])
     response = client.get(READ_URLS[page](people["patient"], episode))
-    assert response.status_code == READERS.get(who, 404)
+    assert response.status_code == expected_status(page, who)
 
 
 @pytest.mark.parametrize("who", [p for p in ALL_PEOPLE if p != "patient"])
@@ -97,7 +111,7 @@ def test_anonymous_visitors_are_sent_to_log_in(client, world, page):
 def test_a_refused_read_is_written_to_the_access_log(client, world, who):
     people, _ = world
     client.force_login(people[who])
-    client.get(reverse("clinician_summary", args=[people["patient"].pk]))
+    client.get(reverse("patient_summary", args=[people["patient"].pk]))
     event = AccessEvent.objects.get(actor_ref=people[who].pk)
     assert (event.patient_ref, event.action, event.allowed) == (
         people["patient"].pk,
@@ -115,7 +129,7 @@ def test_another_patient_opening_a_flare_up_is_refused_and_logged(client, world)
     ).exists()
 
 
-@pytest.mark.parametrize("page", sorted(READ_URLS))
+@pytest.mark.parametrize("page", sorted(set(READ_URLS) - {"episode"}))
 def test_every_read_by_a_shared_clinician_is_logged(client, world, page):
     people, episode = world
     client.force_login(people["shared_clinician"])
@@ -131,8 +145,28 @@ def test_every_read_by_a_shared_clinician_is_logged(client, world, page):
 def test_the_patient_reading_their_own_data_is_not_an_access_event(client, world):
     people, _ = world
     client.force_login(people["patient"])
-    client.get(reverse("clinician_summary", args=[people["patient"].pk]))
+    client.get(reverse("patient_summary", args=[people["patient"].pk]))
     assert not AccessEvent.objects.exists()
+
+
+def test_a_shared_clinician_opening_the_patients_own_flare_up_page_is_refused_and_logged(
+    client, world
+):
+    people, episode = world
+    client.force_login(people["shared_clinician"])
+    assert client.get(reverse("episode_detail", args=[episode.pk])).status_code == 404
+    event = AccessEvent.objects.get()
+    assert (event.patient_ref, event.allowed) == (people["patient"].pk, False)
+
+
+def test_a_shared_clinician_cannot_reach_another_patients_flare_up_through_a_share(
+    client, world, make_episode, make_user
+):
+    people, _ = world
+    stranger_episode = make_episode(make_user("stranger@example.com"))
+    client.force_login(people["shared_clinician"])
+    url = reverse("clinician_episode", args=[people["patient"].pk, stranger_episode.pk])
+    assert client.get(url).status_code == 404
 
 
 def test_the_access_log_cannot_be_edited_or_deleted(world):

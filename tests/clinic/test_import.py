@@ -10,10 +10,10 @@ from hypothesis import strategies as st
 
 from advice.models import Prompt
 from clinic.exports import export_json, export_queryset
-from clinic.forms_import import MAX_IMPORT_BYTES, ImportForm
+from clinic.forms import MAX_IMPORT_BYTES, ImportForm
 from clinic.imports import MAX_EPISODES, history_import
 from episodes.models import Episode, Remedy
-from tests.clinic.test_exports import log_history
+from tests.factories import log_history
 
 pytestmark = pytest.mark.django_db
 

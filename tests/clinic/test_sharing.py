@@ -6,11 +6,12 @@ from django.utils import timezone
 
 from advice.models import Prompt
 from advice.services import episode_log
-from backlog.models import AccessEvent, Share, User
+from backlog.models import AccessEvent, User
 from clinic import services
+from clinic.models import Share
 from clinic.summary import nsaid_days
 from episodes.models import Episode, Remedy
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -18,8 +19,8 @@ pytestmark = pytest.mark.django_db
 def test_a_patient_shares_with_a_clinician_by_email(patient_client, patient, clinician):
     response = patient_client.post(reverse("share_by_email"), {"email": "DOC@example.com"})
     assert response.status_code == 302
-    share = Share.objects.get()
-    assert (share.patient, share.clinician, share.is_live) == (patient, clinician, True)
+    share = Share.objects.live().get()
+    assert (share.patient, share.clinician) == (patient, clinician)
 
 
 def test_sharing_with_an_email_that_is_not_a_clinician_is_refused(patient_client, other_patient):
@@ -67,7 +68,7 @@ def test_a_one_time_code_is_shown_once_and_redeemed_once(client, patient, clinic
 def test_a_revoked_share_ends_access_at_once(client, patient, clinician):
     share = services.share_with_clinician(patient=patient, clinician=clinician, expires_on=None)
     client.force_login(clinician)
-    summary = reverse("clinician_summary", args=[patient.pk])
+    summary = reverse("patient_summary", args=[patient.pk])
     assert client.get(summary).status_code == 200
     client.force_login(patient)
     assert client.post(reverse("share_revoke", args=[share.pk])).status_code == 302
@@ -86,7 +87,7 @@ def test_a_patient_cannot_revoke_someone_elses_share(client, patient, other_pati
 def test_the_patient_sees_who_looked_at_their_data(client, patient, clinician):
     services.share_with_clinician(patient=patient, clinician=clinician, expires_on=None)
     client.force_login(clinician)
-    client.get(reverse("clinician_summary", args=[patient.pk]))
+    client.get(reverse("patient_summary", args=[patient.pk]))
     client.force_login(patient)
     content = client.get(reverse("sharing")).content.decode()
     assert "doc@example.com" in content
@@ -112,7 +113,7 @@ def test_seek_care_advice_is_new_only_until_the_clinician_reads_the_summary(
     services.share_with_clinician(patient=patient, clinician=clinician, expires_on=None)
     episode_log(patient=patient, intensity=6, side="left", spread="none", fever=True)
     client.force_login(clinician)
-    client.get(reverse("clinician_summary", args=[patient.pk]))
+    client.get(reverse("patient_summary", args=[patient.pk]))
     share = Share.objects.get()
     assert share.last_viewed_at is not None
     rows = list(client.get(reverse("clinician_patients")).context["shares"])
@@ -135,7 +136,7 @@ def test_the_summary_shows_counts_red_flags_with_the_prompt_remedies_and_notes(
     )
     episode_log(patient=patient, intensity=4, side="left", spread="none")
     client.force_login(clinician)
-    content = client.get(reverse("clinician_summary", args=[patient.pk])).content.decode()
+    content = client.get(reverse("patient_summary", args=[patient.pk])).content.decode()
     assert "<strong>2</strong> flare-ups" in content
     assert "highest <strong>8/10</strong>" in content
     assert "Numbness or tingling around the genitals" in content
@@ -149,17 +150,17 @@ def test_the_summary_period_defaults_to_six_months_then_to_the_last_look(
 ):
     share = services.share_with_clinician(patient=patient, clinician=clinician, expires_on=None)
     client.force_login(clinician)
-    first = client.get(reverse("clinician_summary", args=[patient.pk])).context["summary"]
+    first = client.get(reverse("patient_summary", args=[patient.pk])).context["summary"]
     assert (first.end - first.start).days == 182
     share.refresh_from_db()
-    second = client.get(reverse("clinician_summary", args=[patient.pk])).context["summary"]
+    second = client.get(reverse("patient_summary", args=[patient.pk])).context["summary"]
     assert second.start == timezone.localtime(share.last_viewed_at, patient.zone).date()
 
 
 def test_a_bad_period_is_ignored_with_a_message(client, patient, clinician):
     services.share_with_clinician(patient=patient, clinician=clinician, expires_on=None)
     client.force_login(clinician)
-    url = reverse("clinician_summary", args=[patient.pk])
+    url = reverse("patient_summary", args=[patient.pk])
     response = client.get(url, {"start": "2026-05-01", "end": "2026-04-01"})
     assert response.status_code == 200
     assert "cannot be before the start" in response.content.decode()
@@ -193,7 +194,7 @@ def test_deleting_an_account_leaves_only_access_log_rows(client, patient, clinic
         notes="private",
     )
     client.force_login(clinician)
-    client.get(reverse("clinician_summary", args=[patient.pk]))
+    client.get(reverse("patient_summary", args=[patient.pk]))
     client.force_login(patient)
     assert client.post(reverse("account_delete"), {"password": "wrong"}).status_code == 200
     assert User.objects.filter(pk=patient.pk).exists()
@@ -214,3 +215,15 @@ def test_a_clinician_has_no_sharing_page_and_a_patient_cannot_redeem(client, pat
     assert client.get(reverse("sharing")).status_code == 404
     client.force_login(patient)
     assert client.post(reverse("redeem_code"), {"code": "ABCDE-FGHJK"}).status_code == 404
+
+
+@pytest.mark.parametrize("count", [10, 3650])
+def test_the_summary_costs_the_same_queries_cold_at_10_and_3650_flare_ups(
+    client, patient, clinician, make_long_history, django_assert_max_num_queries, count
+):
+    make_long_history(patient, count)
+    services.share_with_clinician(patient=patient, clinician=clinician, expires_on=None)
+    client.force_login(clinician)
+    with django_assert_max_num_queries(24):
+        response = client.get(reverse("patient_summary", args=[patient.pk]))
+    assert response.status_code == 200

@@ -3,8 +3,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from episodes.analysis import current_inputs, trend_report
 from episodes.models import Episode
+from episodes.reports import current_inputs, trend_report
 from episodes.services import episode_delete, episode_update
 
 pytestmark = pytest.mark.django_db

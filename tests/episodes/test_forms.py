@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 
 from episodes.forms import FullEpisodeForm, QuickLogForm
-from tests.conftest import quick_log_data
+from tests.factories import quick_log_data
 
 pytestmark = pytest.mark.django_db
 

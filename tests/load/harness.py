@@ -26,7 +26,7 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
-from tests.conftest import PASSWORD, quick_log_data
+from tests.factories import PASSWORD, quick_log_data
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 GUNICORN = Path(sys.executable).with_name("gunicorn")
@@ -117,10 +117,12 @@ def with_database_name(url: str, name: str) -> str:
 
 
 @contextmanager
-def postgres_database(base_url: str, name: str) -> Iterator[Database]:
-    """A fresh PostgreSQL database next to the configured one, dropped afterwards."""
+def postgres_database(base_url: str, suffix: str) -> Iterator[Database]:
+    """A fresh PostgreSQL database next to the configured one (its name plus `suffix`, so two
+    checkouts on one server never share it), dropped afterwards."""
     import psycopg
 
+    name = f"{urlsplit(base_url).path.strip('/') or 'backlog'}_{suffix}"
     admin_url = with_database_name(base_url, "postgres")
 
     def run(sql: str) -> None:

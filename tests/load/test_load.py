@@ -1,7 +1,7 @@
 """1,000 flare-ups from 16 logged-in patients at once, through gunicorn, while a worker is
 killed and a backup is taken: nothing acknowledged is lost, nothing is stored twice.
 
-Runs on a temporary SQLite file, and also on a separate PostgreSQL database (backlog_load,
+Runs on a temporary SQLite file, and also on a separate PostgreSQL database (<name>_load,
 created and dropped here) when DATABASE_URL points at PostgreSQL.
 """
 
@@ -70,7 +70,7 @@ def throwaway_database(kind: str, directory: Path):
     if kind == "sqlite":
         yield sqlite_database(directory)
     else:
-        with postgres_database(CONFIGURED_DATABASE, "backlog_load") as database:
+        with postgres_database(CONFIGURED_DATABASE, "load") as database:
             yield database
 
 
@@ -106,7 +106,7 @@ def read_back_up(database: Database, backup: Path) -> tuple[dict[str, list[uuid.
     if database.kind == "sqlite":
         restored = Database("sqlite", {}, sqlite_path=backup)
         return restored.tokens_by_patient(), sqlite_integrity(backup)
-    with postgres_database(CONFIGURED_DATABASE, "backlog_load_restore") as restored:
+    with postgres_database(CONFIGURED_DATABASE, "load_restore") as restored:
         subprocess.run(
             ["pg_restore", "--no-owner", "--exit-on-error", f"--dbname={restored.url}", backup],
             check=True,

@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from backlog.models import User
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

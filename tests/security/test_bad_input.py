@@ -18,8 +18,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from advice.models import Prompt
-from episodes.forms import CLOCK_SKEW, helped_field_name
+from episodes.forms import helped_field_name
 from episodes.models import (
+    CLOCK_SKEW,
     RED_FLAG_FIELDS,
     Episode,
     Helped,

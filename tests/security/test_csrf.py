@@ -13,8 +13,8 @@ from django.apps import apps
 from django.test import Client
 from django.urls import reverse
 
-from backlog.models import Share
-from tests.conftest import PASSWORD, quick_log_data
+from clinic.models import Share
+from tests.factories import PASSWORD, quick_log_data
 
 from .site import every_url
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from backlog.models import AccessEvent
 from clinic import services
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +41,7 @@ def test_an_absurd_page_number_is_a_page_not_an_error(patient_client):
 def test_a_summary_period_at_the_calendar_edges_is_refused_politely(client, make_user, period):
     patient = make_user(tz="Asia/Tokyo")
     client.force_login(patient)
-    response = client.get(reverse("clinician_summary", args=[patient.pk]), period)
+    response = client.get(reverse("patient_summary", args=[patient.pk]), period)
     assert response.status_code == 200
     assert "between 1900 and next year" in response.content.decode()
 
@@ -71,9 +71,9 @@ def test_the_patient_does_not_see_another_patients_refused_attempts(
     client, patient, other_patient, clinician
 ):
     client.force_login(other_patient)
-    client.get(reverse("clinician_summary", args=[patient.pk]))
+    client.get(reverse("patient_summary", args=[patient.pk]))
     client.force_login(clinician)
-    client.get(reverse("clinician_summary", args=[patient.pk]))
+    client.get(reverse("patient_summary", args=[patient.pk]))
     assert AccessEvent.objects.filter(patient_ref=patient.pk).count() == 2
     client.force_login(patient)
     content = client.get(reverse("sharing")).content.decode()
@@ -96,7 +96,7 @@ def test_a_clinician_sees_the_patients_local_days(client, make_user, make_episod
     services.share_with_clinician(patient=patient, clinician=clinician, expires_on=None)
     client.force_login(clinician)
     content = client.get(
-        reverse("clinician_summary", args=[patient.pk]),
+        reverse("patient_summary", args=[patient.pk]),
         {"start": "2024-06-01", "end": "2024-06-01"},
     ).content.decode()
     assert '1 Jun 2024</strong>: <span class="notes">early start' in content

@@ -8,8 +8,8 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from backlog.models import Share
-from tests.conftest import quick_log_data
+from clinic.models import Share
+from tests.factories import quick_log_data
 
 from .site import every_url
 

@@ -1,4 +1,5 @@
-"""The Trends page: the four charts with the advice placed on them, and their text versions.
+"""The four charts with the advice placed on them, and their text versions (the Trends page
+and the clinician's summary both show them).
 
 Everything here is computed once per change of the patient's data (and per day, range and
 time zone) and then served from the cache, so the page costs a few queries however long
@@ -15,13 +16,13 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
-from episodes import analysis, charts
+from episodes import chart_data, charts
 from episodes.models import Episode
+from episodes.reports import local_today, trend_report, trend_rows
 
-from .models import Level, Prompt
-from .rules import RULES_BY_CODE
+from .models import Prompt
+from .rules import RULES_BY_CODE, SEEK_CARE_LEVELS, Level
 
-SEEK_CARE_LEVELS = (Level.EMERGENCY, Level.URGENT)
 MAX_MARKERS = 60
 
 
@@ -44,7 +45,7 @@ def seek_care_markers(patient, since: date | None) -> list[charts.Marker]:
     zone = patient.zone
     prompts = (
         Prompt.objects.filter(
-            episode__in=analysis.episodes_since(patient, since).values("id"),
+            episode__in=chart_data.episodes_since(patient, since).values("id"),
             level__in=SEEK_CARE_LEVELS,
         )
         .order_by("-episode__started_at", "rank")
@@ -57,7 +58,7 @@ def seek_care_markers(patient, since: date | None) -> list[charts.Marker]:
         if len(by_episode) == MAX_MARKERS:
             break
         started = timezone.localtime(row["episode__started_at"], zone)
-        level = "Emergency" if row["level"] == Level.EMERGENCY else "Urgent"
+        level = Level(row["level"]).label
         by_episode[row["episode_id"]] = charts.Marker(
             when=started.replace(tzinfo=None),
             intensity=row["episode__intensity"],
@@ -85,13 +86,13 @@ def verdict_note(row) -> charts.Note:
 
 
 def build(patient, since: date | None, today: date) -> list[Chart]:
-    report = analysis.trend_report(patient)
-    rows = {row.name: row for row in analysis.trend_rows(report)}
+    report = trend_report(patient)
+    rows = {row.name: row for row in trend_rows(report)}
     stretches = reverse("guidance") + "#stretches"
 
-    points = analysis.intensity_points(patient, since)
+    points = chart_data.intensity_points(patient, since)
     markers = seek_care_markers(patient, since)
-    spasms = analysis.spasm_points(patient, since)
+    spasms = chart_data.spasm_points(patient, since)
     fit_line = clip_line(report.intensity.fit_line, since)
     intensity = charts.intensity_figure(
         points,
@@ -111,7 +112,7 @@ def build(patient, since: date | None, today: date) -> list[Chart]:
         + (f" Told to seek care: {len(markers)} flare-up(s)." if markers else "")
     )
 
-    months = analysis.month_bars(patient, since, today)
+    months = chart_data.month_bars(patient, since, today)
     window = report.frequency.recent_window
     if window is not None and since is not None:
         # Shade only what is on screen: the compared half may begin before the range.
@@ -120,10 +121,10 @@ def build(patient, since: date | None, today: date) -> list[Chart]:
         months, recent_window=window, verdict=verdict_note(rows["frequency"])
     )
 
-    quarters = analysis.quarter_extents(patient, since)
+    quarters = chart_data.quarter_extents(patient, since)
     extent = charts.extent_figure(quarters, verdict=verdict_note(rows["spread"]))
 
-    effects = analysis.remedy_effects(patient, since)
+    effects = chart_data.remedy_effects(patient, since)
     bed_rest = RULES_BY_CODE["bed_rest"]
     notes = {
         "bed_rest": charts.Note(
@@ -196,7 +197,7 @@ def as_dict(fig) -> dict:
 
 def charts_since(patient, since: date | None) -> list[Chart]:
     """The charts from `since` (None: everything) to today, cached until the data changes."""
-    today = analysis.local_today(patient)
+    today = local_today(patient)
     count, latest = Episode.objects.for_patient(patient).version()
     key = (
         f"trends-page:{patient.pk}:{patient.timezone}:{today.isoformat()}:{count}:{latest}:"
@@ -210,4 +211,4 @@ def charts_since(patient, since: date | None) -> list[Chart]:
 
 
 def trends_charts(patient, range_key: str) -> list[Chart]:
-    return charts_since(patient, analysis.range_start(range_key, analysis.local_today(patient)))
+    return charts_since(patient, chart_data.range_start(range_key, local_today(patient)))

@@ -2,8 +2,8 @@
 
 Idempotent: when the demo patient exists nothing is changed. The history is generated from a
 fixed seed relative to today: monthly-ish flare-ups in the first year, then more often, more
-painful and spreading from one side to both and down the left leg, as the source article
-describes recurring back pain left untreated.
+painful and spreading from one side to both and down the left leg, the way recurring back
+pain often goes when it is left untreated.
 """
 
 import random
@@ -15,7 +15,8 @@ from django.utils import timezone
 
 from advice.models import Prompt
 from advice.services import episode_log
-from backlog.models import Role, Share, User
+from backlog.models import Role, User
+from clinic.models import Share
 
 DEMO_PATIENT = ("patient@example.com", "demo-patient-pass")
 DEMO_CLINICIAN = ("clinician@example.com", "demo-clinician-pass")

@@ -1,0 +1,1 @@
+"""Every page a patient uses, one module per family of pages."""

@@ -1,0 +1,1 @@
+"""Consent and everything a clinician sees, one module per family of pages."""

@@ -1,0 +1,82 @@
+"""A patient's data leaving or entering backlog: exports, import, and deleting the account."""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from backlog.roles import patients_only
+from episodes.reports import local_today
+
+from .. import exports, services
+from ..access import get_readable_patient
+from ..forms import DeleteAccountForm, ImportForm
+from ..imports import history_import
+
+EXPORTS = {
+    "csv": ("text/csv; charset=utf-8", "csv"),
+    "json": ("application/json", "json"),
+    "fhir": ("application/fhir+json", "fhir.json"),
+}
+
+
+@require_GET
+def export(request: HttpRequest, patient_id: int, fmt: str) -> HttpResponse:
+    """A patient's history as CSV, JSON or FHIR R4, for the patient or a shared clinician."""
+    if fmt not in EXPORTS:
+        raise Http404("No such export.")
+    patient, _ = get_readable_patient(request.user, patient_id, action=f"export {fmt}")
+    episodes = exports.export_queryset(patient)
+    if fmt == "csv":
+        body = exports.export_csv(patient, episodes)
+    else:
+        builder = exports.export_json if fmt == "json" else exports.export_fhir
+        body = json.dumps(builder(patient, episodes), ensure_ascii=False, indent=1)
+    content_type, extension = EXPORTS[fmt]
+    response = HttpResponse(body.encode("utf-8"), content_type=content_type)
+    filename = f"backlog-{patient.pk}-{local_today(patient).isoformat()}.{extension}"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_GET
+def my_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    return export(request, request.user.pk, fmt)
+
+
+@require_http_methods(["GET", "POST"])
+@patients_only
+def import_history(request: HttpRequest) -> HttpResponse:
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            count = history_import(patient=request.user, data=form.cleaned_data["file"])
+        except ValidationError as error:
+            form.add_error("file", error)
+        else:
+            messages.success(
+                request,
+                f"Imported {count} flare-up{'s' if count != 1 else ''}"
+                + ("." if count else ": they were all here already."),
+            )
+            return redirect("history")
+    return render(request, "clinic/import.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def account_delete(request: HttpRequest) -> HttpResponse:
+    form = DeleteAccountForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        user = request.user
+        logout(request)
+        services.account_delete(user=user)
+        messages.success(request, "Your account and all your data have been deleted.")
+        return redirect("home")
+    return render(request, "clinic/account_delete.html", {"form": form})
