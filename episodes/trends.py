@@ -132,22 +132,6 @@ class TrendReport:
     first: date | None
     last: date | None
 
-    @property
-    def rising(self) -> tuple[str, ...]:
-        return tuple(
-            name
-            for name in ("frequency", "intensity", "spread")
-            if getattr(self, name).direction is Direction.RISING
-        )
-
-
-@dataclass(frozen=True)
-class MonthStats:
-    month: date
-    count: int
-    mean_intensity: float | None
-    max_intensity: int | None
-
 
 @dataclass(frozen=True)
 class _History:
@@ -179,46 +163,6 @@ def analyze(episodes: Iterable[Any], today: date) -> TrendReport:
     )
 
 
-def extent_score(episode: Any) -> int:
-    return _extent(episode.side, episode.spread, getattr(episode, "leg", "") or "")
-
-
-def extent_series(episodes: Iterable[Any]) -> list[tuple[date, int]]:
-    """(day, extent score) per flare-up, oldest first: the points behind the spread trend."""
-    history = _read(episodes)
-    return [
-        (_day(day), int(score))
-        for day, score in zip(history.days.tolist(), history.extent.tolist(), strict=True)
-    ]
-
-
-def monthly_counts(episodes: Iterable[Any]) -> list[MonthStats]:
-    """Flare-ups per calendar month from the first to the last, quiet months included."""
-    history = _read(episodes)
-    if not len(history):
-        return []
-    first_month = int(history.months.min())
-    offsets = history.months - first_month
-    size = int(offsets.max()) + 1
-    counts = np.bincount(offsets, minlength=size)
-    totals = np.bincount(offsets, weights=history.intensity, minlength=size)
-    peaks = np.full(size, -1.0)
-    np.maximum.at(peaks, offsets, history.intensity)
-    result = []
-    for offset in range(size):
-        year, month_index = divmod(first_month + offset, 12)
-        count = int(counts[offset])
-        result.append(
-            MonthStats(
-                month=date(year, month_index + 1, 1),
-                count=count,
-                mean_intensity=float(totals[offset] / count) if count else None,
-                max_intensity=_as_score(peaks[offset]) if count else None,
-            )
-        )
-    return result
-
-
 def _read(episodes: Iterable[Any], until: float = math.inf) -> _History:
     days: list[float] = []
     intensities: list[float] = []
@@ -245,7 +189,7 @@ def _read(episodes: Iterable[Any], until: float = math.inf) -> _History:
         choices = (episode.side, episode.spread, getattr(episode, "leg", "") or "")
         extent = extent_of.get(choices)
         if extent is None:
-            extent = extent_of[choices] = _extent(*choices)
+            extent = extent_of[choices] = spread_extent(*choices)
         extents.append(extent)
         months.append(started.year * 12 + started.month - 1)
     day_array = np.asarray(days, dtype=float)
@@ -260,7 +204,9 @@ def _read(episodes: Iterable[Any], until: float = math.inf) -> _History:
     )
 
 
-def _extent(side: str, spread: str, leg: str) -> int:
+def spread_extent(side: str, spread: str, leg: str) -> int:
+    """The ordinal extent score behind the spread trend: one step for both sides, then how far
+    down the leg (see the module docstring)."""
     if side not in SIDES:
         raise ValueError(f"unknown side {side!r}")
     if leg not in LEGS:
@@ -550,10 +496,6 @@ def _add_months(day: date, months: int) -> date:
 
 def _clip_score(value: float) -> float:
     return float(min(max(value, INTENSITY_MIN), INTENSITY_MAX))
-
-
-def _as_score(value: float) -> int | float:
-    return int(value) if float(value).is_integer() else float(value)
 
 
 def _one_decimal(value: float) -> str:

@@ -321,7 +321,11 @@ def repeated_look_rows(rng: np.random.Generator) -> list[Row]:
         looks = [flare.day for flare in flares[5:]] + [months * DAYS_PER_MONTH]
         for look in looks:
             report = report_for([f for f in flares if f.day <= look], look)
-            seen.update(report.rising)
+            seen.update(
+                name
+                for name in ("frequency", "intensity", "spread")
+                if getattr(report, name).direction is Direction.RISING
+            )
         ever_rising.update(seen)
     return [
         Row(

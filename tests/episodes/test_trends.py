@@ -9,16 +9,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from episodes.trends import (
-    Direction,
-    MonthStats,
-    Trend,
-    TrendReport,
-    analyze,
-    extent_score,
-    extent_series,
-    monthly_counts,
-)
+from episodes.trends import Direction, analyze, spread_extent
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 START = datetime(2023, 1, 2, 9, 0)
@@ -51,7 +42,6 @@ def test_two_flare_ups_are_insufficient_for_every_signal_even_when_the_second_is
     report = analyze(episodes, date(2024, 1, 1))
 
     assert {getattr(report, s).direction for s in SIGNALS} == {Direction.INSUFFICIENT}
-    assert report.rising == ()
     assert "you have 2" in report.frequency.summary
 
 
@@ -279,17 +269,19 @@ def test_naive_and_aware_datetimes_mixed_with_dates_use_the_wall_clock():
 
 
 def test_the_leg_may_be_missing_when_the_pain_stays_in_the_back():
-    episode = SimpleNamespace(started_at=START, intensity=3, side="center", spread="none")
+    episodes = [
+        SimpleNamespace(
+            started_at=START + timedelta(days=i), intensity=3, side="center", spread="none"
+        )
+        for i in range(6)
+    ]
 
-    assert extent_score(episode) == 0
+    assert analyze(episodes, date(2024, 1, 1)).spread.direction == Direction.STEADY
 
 
 def test_unknown_choices_are_rejected():
     with pytest.raises(ValueError, match="spread"):
         analyze([flare(START, spread="knee")], date(2024, 1, 1))
-
-
-# --- plain data for the charts ------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -306,47 +298,8 @@ def test_unknown_choices_are_rejected():
         ("both", "foot", "both", 5),
     ],
 )
-def test_extent_score_counts_both_sides_then_how_far_down_the_leg(side, spread, leg, score):
-    assert extent_score(flare(START, side=side, spread=spread, leg=leg)) == score
-
-
-def test_extent_series_lists_day_and_score_oldest_first():
-    episodes = [
-        flare(datetime(2024, 2, 1, 8), side="both", spread="thigh", leg="left"),
-        flare(date(2024, 1, 5)),
-    ]
-
-    assert extent_series(episodes) == [(date(2024, 1, 5), 0), (date(2024, 2, 1), 3)]
-
-
-def test_monthly_counts_include_quiet_months_with_no_means():
-    episodes = [
-        flare(datetime(2024, 1, 3, 8), intensity=4),
-        flare(datetime(2024, 1, 30, 22), intensity=7),
-        flare(date(2024, 4, 1), intensity=6),
-    ]
-
-    assert monthly_counts(episodes) == [
-        MonthStats(date(2024, 1, 1), 2, 5.5, 7),
-        MonthStats(date(2024, 2, 1), 0, None, None),
-        MonthStats(date(2024, 3, 1), 0, None, None),
-        MonthStats(date(2024, 4, 1), 1, 6.0, 6),
-    ]
-
-
-def test_monthly_counts_cross_the_new_year_and_handle_no_flare_ups():
-    episodes = [flare(date(2023, 12, 31)), flare(date(2024, 1, 1))]
-
-    assert [m.month for m in monthly_counts(episodes)] == [date(2023, 12, 1), date(2024, 1, 1)]
-    assert monthly_counts([]) == []
-
-
-def test_rising_names_the_rising_trends_in_order():
-    steady = Trend(Direction.STEADY, "s", None, None, None)
-    rising = Trend(Direction.RISING, "r", 1.0, 0.01, 3.0)
-    report = TrendReport(rising, steady, rising, 9, date(2024, 1, 1), date(2024, 9, 1))
-
-    assert report.rising == ("frequency", "spread")
+def test_the_extent_score_counts_both_sides_then_how_far_down_the_leg(side, spread, leg, score):
+    assert spread_extent(side, spread, leg) == score
 
 
 def test_directions_compare_equal_to_their_plain_names():
