@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import uuid
 from collections.abc import Iterable
 from datetime import datetime
@@ -85,13 +86,20 @@ CSV_COLUMNS = (
 )
 
 # A spreadsheet runs a cell that starts with one of these as a formula (OWASP "CSV
-# injection"); notes are free text, so every text cell is defused with a leading apostrophe.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# injection"). Every text cell is quoted, but a spreadsheet set to another separator (`;` in
+# German, French or Dutch locales, or tab) does not see the quotes as ours and splits the text
+# at its own separator: so a formula start at the beginning of the text, or right after any
+# separator or line break in it, gets a leading apostrophe, which makes the piece plain text.
+FORMULA_STARTS = "=+-@\t\r"
+SEPARATORS = ",;\t\r\n"
+# Quotes may stand between: a separator and `"=` are read as `=` by a spreadsheet that
+# does not see where our quoted cell begins.
+_RISKY_PIECE = re.compile(f'(^|[{re.escape(SEPARATORS)}])("*)(?=[{re.escape(FORMULA_STARTS)}])')
 
 
 def defuse(value: object) -> object:
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return f"'{value}"
+    if isinstance(value, str):
+        return _RISKY_PIECE.sub(r"\1\2'", value)
     return value
 
 
@@ -127,12 +135,13 @@ def _csv_row(patient, episode: Episode) -> dict[str, object]:
 
 def export_csv(patient, episodes: Iterable[Episode]) -> str:
     """One row per flare-up, oldest first; the text starts with a BOM so Excel reads UTF-8.
+    Every text cell is quoted and defused (`defuse`); the intensity is a bare number.
 
     Encode the result as plain "utf-8" (the BOM is already in the text).
     """
     buffer = io.StringIO()
     buffer.write("\ufeff")
-    writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS)
+    writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, quoting=csv.QUOTE_NONNUMERIC)
     writer.writeheader()
     for episode in episodes:
         writer.writerow(_csv_row(patient, episode))

@@ -219,11 +219,70 @@ def test_csv_shows_the_most_urgent_prompt_level_the_patient_was_shown(patient, m
 
 
 @pytest.mark.parametrize(
-    "notes", ["=1+1", "+1", "-2+3", "@SUM(A1:A2)", "\t=1", "\r=1", '=HYPERLINK("x")']
+    ("notes", "written"),
+    [
+        ("=1+1", "'=1+1"),
+        ("+1", "'+1"),
+        ("-2+3", "'-2+3"),
+        ("@SUM(A1:A2)", "'@SUM(A1:A2)"),
+        ("\t=1", "'\t'=1"),
+        ("\r=1", "'\r'=1"),
+        ('=HYPERLINK("x")', '\'=HYPERLINK("x")'),
+        ("x;=cmd|' /C calc'!A0;y", "x;'=cmd|' /C calc'!A0;y"),
+        ("a,+1", "a,'+1"),
+        ("a\t@SUM(A1)", "a\t'@SUM(A1)"),
+        ("first line\n-1", "first line\n'-1"),
+        ('a;"=1+1"', 'a;"\'=1+1"'),
+    ],
 )
-def test_csv_defuses_notes_a_spreadsheet_would_run_as_a_formula(make_episode, patient, notes):
+def test_csv_defuses_notes_a_spreadsheet_would_run_as_a_formula(
+    make_episode, patient, notes, written
+):
     make_episode(patient, notes=notes)
-    assert csv_of(patient)[0]["notes"] == f"'{notes}"
+    assert csv_of(patient)[0]["notes"] == written
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+HOSTILE_NOTES = [
+    "x;=cmd|' /C calc'!A0;y",
+    "ok;+1+1;fine",
+    "a,=1+1",
+    "tab\t=2+2",
+    "semi; @SUM(1)",  # a space first: not a formula, left alone
+    'quote;"=1+1";x',
+    "line\n=1+1\r\n-3",
+    "=start",
+]
+
+
+@pytest.mark.parametrize("delimiter", [",", ";", "\t"])
+def test_no_cell_starts_a_formula_whichever_separator_the_spreadsheet_uses(
+    make_episode, patient, delimiter
+):
+    for notes in HOSTILE_NOTES:
+        make_episode(patient, notes=notes)
+    text = export_csv(patient, export_queryset(patient)).removeprefix("\ufeff")
+    cells = [
+        cell
+        for line in text.splitlines()
+        for row in csv.reader([line], delimiter=delimiter)
+        for cell in row
+    ]
+    cells += [cell for row in csv.reader(io.StringIO(text), delimiter=delimiter) for cell in row]
+    assert len(cells) > 2 * len(HOSTILE_NOTES)
+    assert [cell for cell in cells if cell.startswith(FORMULA_STARTS)] == []
+
+
+def test_csv_quotes_every_text_cell_and_leaves_the_pain_score_a_number(make_episode, patient):
+    log_history(patient)
+    text = export_csv(patient, export_queryset(patient)).removeprefix("\ufeff")
+    # This reader turns every unquoted cell into a float, and fails on unquoted text.
+    rows = list(csv.reader(io.StringIO(text), quoting=csv.QUOTE_NONNUMERIC))
+    intensity = CSV_COLUMNS.index("intensity")
+    assert all(isinstance(cell, str) for cell in rows[0])
+    for row in rows[1:]:
+        assert isinstance(row[intensity], float)
+        assert all(isinstance(cell, str) for i, cell in enumerate(row) if i != intensity)
 
 
 def test_csv_leaves_ordinary_notes_as_written(make_episode, patient):
@@ -243,13 +302,17 @@ def test_any_notes_read_back_from_the_csv_and_keep_the_fhir_bundle_valid(
 ):
     Episode.objects.for_patient(patient).delete()
     make_episode(patient, notes=notes)
-    assert csv_of(patient)[0]["notes"] in (notes, f"'{notes}")
+    written = csv_of(patient)[0]["notes"]
+    # Only apostrophes are ever added, each just before a formula start.
+    assert written.replace("'", "") == notes.replace("'", "")
+    assert not written.startswith(FORMULA_STARTS)
     Bundle.model_validate(fhir_of(patient))
 
 
 def test_csv_of_an_empty_history_is_just_the_header(patient):
     text = export_csv(patient, export_queryset(patient))
-    assert text.removeprefix("\ufeff").strip() == ",".join(CSV_COLUMNS)
+    assert csv_rows(text) == []
+    assert text.removeprefix("\ufeff").strip() == ",".join(f'"{name}"' for name in CSV_COLUMNS)
 
 
 # --- JSON ------------------------------------------------------------------------------------
