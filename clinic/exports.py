@@ -12,7 +12,7 @@ import io
 import re
 import uuid
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django.utils import timezone
@@ -49,6 +49,18 @@ def export_queryset(patient) -> EpisodeQuerySet:
 
 def _local_iso(value: datetime | None, patient) -> str | None:
     return None if value is None else value.astimezone(patient.zone).isoformat()
+
+
+def fhir_datetime(value: datetime | None, patient) -> str | None:
+    """A FHIR dateTime/instant in the patient's zone, or in UTC ("Z") when that zone's offset
+    then had seconds (Africa/Monrovia before 1972 was -00:44:30): FHIR offsets are hours and
+    minutes only. Both name the same instant."""
+    if value is None:
+        return None
+    local = value.astimezone(patient.zone)
+    if local.utcoffset().total_seconds() % 60:
+        return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    return local.isoformat()
 
 
 def _prompts_in_order(episode: Episode) -> list[Prompt]:
@@ -323,9 +335,9 @@ class _FhirBundle:
         return site
 
     def observation(self, episode: Episode, name: str, **content: Any) -> None:
-        period = {"start": _local_iso(episode.started_at, self.patient)}
+        period = {"start": fhir_datetime(episode.started_at, self.patient)}
         if episode.ended_at is not None:
-            period["end"] = _local_iso(episode.ended_at, self.patient)
+            period["end"] = fhir_datetime(episode.ended_at, self.patient)
         self.observations.append(
             {
                 "resourceType": "Observation",
@@ -396,7 +408,7 @@ class _FhirBundle:
         return {
             "resourceType": "Bundle",
             "type": "collection",
-            "timestamp": _local_iso(timezone.now(), self.patient),
+            "timestamp": fhir_datetime(timezone.now(), self.patient),
             "entry": [_entry(resource) for resource in resources],
         }
 

@@ -5,16 +5,20 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 
-# fhir.resources 8 validates FHIR R5 by default. Its R4B package is R4's technical correction:
-# Bundle, Observation, Patient and BodyStructure have the same structure as in R4, so it
-# validates the R4 export against the official structure definitions.
+# Two validators: fhir.resources 8 validates R5 by default and has no R4 package, so its R4B
+# package (R4's technical correction) checks the structure with pydantic, and fhirclient's
+# models, generated from the R4 (4.0.1) definitions, check the export as R4 itself.
 from fhir.resources.R4B.bundle import Bundle
+from fhirclient.models.bundle import Bundle as R4Bundle
+from fhirclient.models.fhirabstractbase import FHIRValidationError as R4ValidationError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError as FhirValidationError
 
 from advice.services import episode_log
+from backlog.models import User
 from clinic.exports import (
     CSV_COLUMNS,
     FORMAT,
@@ -383,20 +387,61 @@ def test_json_export_holds_no_account_details(patient):
 # --- FHIR ------------------------------------------------------------------------------------
 
 
+def validate_r4_and_r4b(bundle: dict) -> None:
+    Bundle.model_validate(bundle)
+    R4Bundle(bundle, strict=True)
+
+
 def test_fhir_export_is_a_valid_r4_collection_bundle(patient):
     log_history(patient)
     bundle = fhir_of(patient)
-    Bundle.model_validate(bundle)
+    validate_r4_and_r4b(bundle)
     assert bundle["resourceType"] == "Bundle"
     assert bundle["type"] == "collection"
 
 
-def test_the_fhir_validator_is_not_fooled_by_a_malformed_observation(patient):
+def test_the_demo_patients_fhir_export_is_valid_r4_and_r4b():
+    call_command("seed_demo", stdout=io.StringIO())
+    demo = User.objects.get(email="patient@example.com")
+    bundle = fhir_of(demo)
+    assert len(pain_scores(bundle)) == Episode.objects.for_patient(demo).count() > 20
+    validate_r4_and_r4b(bundle)
+
+
+def test_the_fhir_validators_are_not_fooled_by_a_malformed_observation(patient):
     log_history(patient)
     bundle = fhir_of(patient)
     pain_scores(bundle)[0]["valueInteger"] = "six"
     with pytest.raises(FhirValidationError):
         Bundle.model_validate(bundle)
+    with pytest.raises(R4ValidationError):
+        R4Bundle(bundle, strict=True)
+
+
+def test_the_fhir_validators_refuse_an_offset_with_seconds(patient):
+    log_history(patient)
+    bundle = fhir_of(patient)
+    pain_scores(bundle)[0]["effectivePeriod"]["start"] = "1960-03-01T10:00:00-00:44:30"
+    with pytest.raises(FhirValidationError):
+        Bundle.model_validate(bundle)
+    with pytest.raises(R4ValidationError):
+        R4Bundle(bundle, strict=True)
+
+
+def test_fhir_times_whose_offset_had_seconds_are_written_in_utc_as_the_same_instant(
+    make_user, make_episode
+):
+    # Liberia kept Monrovia mean time, 44 minutes 30 seconds behind UTC, until 1972.
+    patient = make_user(tz="Africa/Monrovia")
+    started = datetime(1960, 3, 1, 10, 0, tzinfo=UTC)
+    make_episode(patient, started_at=started, ended_at=started + timedelta(hours=5, seconds=7))
+    make_episode(patient, started_at=datetime(2024, 3, 1, 10, 0, tzinfo=UTC))
+    bundle = fhir_of(patient)
+    validate_r4_and_r4b(bundle)
+    old, recent = (score["effectivePeriod"] for score in pain_scores(bundle))
+    assert old == {"start": "1960-03-01T10:00:00Z", "end": "1960-03-01T15:00:07Z"}
+    assert datetime.fromisoformat(old["start"]) == started
+    assert recent["start"] == "2024-03-01T10:00:00+00:00"
 
 
 def test_fhir_pain_score_is_coded_as_clinical_md_says(patient):
