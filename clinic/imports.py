@@ -8,12 +8,17 @@ see it, and any problem becomes one `ValidationError` naming the flare-up and th
 from __future__ import annotations
 
 import json
+import time
+import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, NoReturn
 
+from django.contrib.auth.hashers import make_password
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import DataError, IntegrityError, transaction
+from django.db import DataError, IntegrityError, connection, transaction
+from django.db.models import Q
+from django.db.models.sql import InsertQuery
 from django.utils import timezone
 
 from advice.models import Prompt
@@ -29,14 +34,15 @@ from episodes.models import (
     Episode,
     Helped,
     Leg,
+    Remedy,
     RemedyCode,
     Side,
     Spread,
     Trigger,
 )
-from episodes.services import episode_create
 
 from .exports import FORMAT, VERSION
+from .models import HistoryImport
 
 # Bounds well above any real history (a few hundred flare-ups, a few prompts per log), so that
 # a hostile file cannot make the import run for minutes.
@@ -322,7 +328,7 @@ def _prompts(entry: _Entry, episode: Episode) -> list[Prompt]:
     prompts = [Prompt(episode=episode, **fields) for fields in entry.prompts]
     for index, prompt in enumerate(prompts, start=1):
         try:
-            # The episode was just made, and the one constraint (a valid level) is checked
+            # The episode is made below, and the one constraint (a valid level) is checked
             # above: skip their queries, one per prompt.
             prompt.full_clean(exclude=["episode"], validate_constraints=False)
         except ValidationError as error:
@@ -330,44 +336,184 @@ def _prompts(entry: _Entry, episode: Episode) -> list[Prompt]:
     return prompts
 
 
+@dataclass
+class _Staged:
+    episode: Episode
+    remedies: list[Remedy]
+    prompts: list[Prompt]
+
+
+def _staged(entry: _Entry) -> _Staged:
+    """A flare-up checked by the model as `episode_create` would, not yet written."""
+    episode = Episode(**entry.fields)
+    try:
+        episode.full_clean(exclude=["patient"])
+    except ValidationError as error:
+        raise _model_problem(f"Flare-up {entry.number}", error) from None
+    remedies = [Remedy(code=code, helped=helped) for code, helped in entry.remedies.items()]
+    return _Staged(episode, remedies, _prompts(entry, episode))
+
+
+# --- Writing: short batches to a hidden account, then one move -------------------------------
+#
+# SQLite lets one writer in at a time. A 10,000-row import written in one transaction held that
+# lock for seconds, and every other patient's quick log waited. So the rows are written in
+# batches of short transactions to a hidden "holder" account (invisible to everyone: every
+# read is by patient), and moved to the patient by one UPDATE at the end, all or nothing. A
+# failure deletes what was staged, in batches too.
+
+BATCH = 250  # flare-ups per batch: a few milliseconds of writing on SQLite
+# Between two batches on SQLite: longer than the longest sleep of SQLite's busy handler
+# (100 ms), so a writer waiting for the lock gets it before the next batch does.
+PAUSE_SECONDS = 0.12
+STALE_AFTER = timedelta(hours=1)  # an import still "running" after this has died
+BUSY = "Another import into your account is still running. Try again when it has finished."
+HOLDER_DOMAIN = "import.invalid"  # a reserved name: no one receives mail there
+
+
+def _pause(pausing: bool) -> None:
+    if pausing and connection.vendor == "sqlite":
+        time.sleep(PAUSE_SECONDS)
+
+
+def _start(patient) -> HistoryImport:
+    discard_abandoned_imports()
+    try:
+        with transaction.atomic():
+            holder = User.objects.create(
+                email=f"{uuid.uuid4().hex}@{HOLDER_DOMAIN}",
+                password=make_password(None),
+                is_active=False,
+            )
+            return HistoryImport.objects.create(patient=patient, holder=holder)
+    except IntegrityError:
+        raise ValidationError(BUSY, code="busy") from None
+
+
+def _inserts(model, objs: list, *, returning: bool = False) -> list[tuple[str, tuple]]:
+    """The INSERT statements for `objs`, as `bulk_create` would run them, built before the
+    transaction: building them is most of the work, and the lock is not held meanwhile."""
+    meta = model._meta
+    fields = [field for field in meta.concrete_fields if not field.primary_key]
+    size = max(connection.ops.bulk_batch_size(fields, objs), 1)
+    statements = []
+    for start in range(0, len(objs), size):
+        query = InsertQuery(model)
+        query.insert_values(fields, objs[start : start + size])
+        compiler = query.get_compiler(connection=connection)
+        compiler.returning_fields = [meta.pk] if returning else None
+        statements += compiler.as_sql()
+    return statements
+
+
+def _execute(statements: list[tuple[str, tuple]], *, returning: bool = False) -> list[int]:
+    ids: list[int] = []
+    with transaction.atomic(), connection.cursor() as cursor:
+        for sql, params in statements:
+            cursor.execute(sql, params)
+            if returning:
+                ids += [row[0] for row in cursor.fetchall()]
+    return ids
+
+
+def _write(run: HistoryImport, batch: list[_Staged], *, pausing: bool) -> None:
+    """Two short transactions: the flare-ups, then what hangs off them (their ids are needed
+    first). Until the move, all of it belongs to the holder, so order and gaps are harmless."""
+    episodes = [staged.episode for staged in batch]
+    for episode in episodes:
+        episode.patient_id = run.holder_id
+    ids = _execute(_inserts(Episode, episodes, returning=True), returning=True)
+    remedies, prompts = [], []
+    for staged, episode_id in zip(batch, ids, strict=True):
+        staged.episode.pk = episode_id
+        for item in (*staged.remedies, *staged.prompts):
+            item.episode_id = episode_id
+        remedies += staged.remedies
+        prompts += staged.prompts
+    _pause(pausing)
+    _execute(_inserts(Remedy, remedies) + _inserts(Prompt, prompts))
+
+
+def _publish(run: HistoryImport, patient) -> None:
+    with transaction.atomic():
+        Episode.objects.filter(patient_id=run.holder_id).update(
+            patient=patient, updated_at=timezone.now()
+        )
+        HistoryImport.objects.filter(pk=run.pk).delete()
+    with transaction.atomic():
+        User.objects.filter(pk=run.holder_id).delete()
+
+
+def _discard(holder_id: int, *, pausing: bool) -> None:
+    """Delete what an import staged, a batch per transaction, then its holder (and so its
+    run)."""
+    while True:
+        with transaction.atomic():
+            batch = list(
+                Episode.objects.filter(patient_id=holder_id).values_list("pk", flat=True)[:BATCH]
+            )
+            Prompt.objects.filter(episode_id__in=batch).delete()
+            Remedy.objects.filter(episode_id__in=batch).delete()
+            Episode.objects.filter(pk__in=batch).delete()
+        if len(batch) < BATCH:
+            break
+        _pause(pausing)
+    with transaction.atomic():
+        User.objects.filter(pk=holder_id).delete()
+
+
+def discard_abandoned_imports() -> int:
+    """Clean up after imports whose process died, or whose patient left, mid-way."""
+    abandoned = HistoryImport.objects.filter(
+        Q(patient__isnull=True) | Q(started_at__lt=timezone.now() - STALE_AFTER)
+    )
+    holders = list(abandoned.values_list("holder_id", flat=True))
+    for holder_id in holders:
+        _discard(holder_id, pausing=False)
+    return len(holders)
+
+
 def history_import(*, patient, data: dict) -> int:
     """Add the flare-ups of a JSON history to `patient`, all or nothing; returns how many.
 
     A flare-up already in the account (same start, intensity, side, spread and leg) is
     skipped, so importing the same file twice adds nothing the second time. The prompts come
-    along as the record of what the patient was told; they are not evaluated again.
+    along as the record of what the patient was told; they are not evaluated again. Nothing
+    is visible to anyone until every row is written; one import per account at a time.
     """
     entries = _entries(data)
+    seen = set(
+        Episode.objects.for_patient(patient).values_list(
+            "started_at", "intensity", "side", "spread", "leg"
+        )
+    )
+    new_entries = []
+    for entry in entries:
+        if entry.key not in seen:
+            seen.add(entry.key)
+            new_entries.append(entry)
+    # Every check before the first write, so that a bad file writes nothing at all.
+    staged = [_staged(entry) for entry in new_entries]
+    if not staged:
+        return 0
+    run = _start(patient)
+    # A few short transactions need no pause; many back to back would starve other writers.
+    pausing = len(staged) > BATCH
     try:
-        with transaction.atomic():
-            # One import at a time per account, so that a double submission cannot slip two
-            # copies past the duplicate check.
-            list(User.objects.select_for_update().filter(pk=patient.pk).values("pk"))
-            seen = set(
-                Episode.objects.for_patient(patient).values_list(
-                    "started_at", "intensity", "side", "spread", "leg"
-                )
-            )
-            prompts: list[Prompt] = []
-            imported = 0
-            for entry in entries:
-                if entry.key in seen:
-                    continue
-                seen.add(entry.key)
-                try:
-                    episode = episode_create(
-                        patient=patient, remedies=entry.remedies, **entry.fields
-                    )
-                except ValidationError as error:
-                    raise _model_problem(f"Flare-up {entry.number}", error) from None
-                prompts.extend(_prompts(entry, episode))
-                imported += 1
-            Prompt.objects.bulk_create(prompts, batch_size=500)
-    except (IntegrityError, DataError):
-        # The database's constraints are the last guard; the checks above should leave them
-        # nothing to refuse.
-        raise ValidationError(
-            "This history file could not be imported: the database refused part of it.",
-            code="refused",
-        ) from None
-    return imported
+        for start in range(0, len(staged), BATCH):
+            if start:
+                _pause(pausing)
+            _write(run, staged[start : start + BATCH], pausing=pausing)
+        _pause(pausing)
+        _publish(run, patient)
+    except BaseException as error:
+        _discard(run.holder_id, pausing=pausing)
+        if isinstance(error, IntegrityError | DataError):
+            # The database's constraints are the last guard; the checks above should leave
+            # them nothing to refuse.
+            raise ValidationError(
+                "This history file could not be imported: the database refused part of it.",
+                code="refused",
+            ) from None
+        raise
+    return len(staged)
