@@ -18,7 +18,6 @@ from django.contrib.auth.hashers import make_password
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import DataError, IntegrityError, connection, transaction
 from django.db.models import Q
-from django.db.models.sql import InsertQuery
 from django.utils import timezone
 
 from advice.models import Prompt
@@ -53,6 +52,13 @@ MAX_DATETIME_LENGTH = 64
 MAX_RANK = 32767  # PositiveSmallIntegerField
 
 PROMPT_CODES = frozenset(rule.code for rule in RULES)
+# The choices, listed once: an enum's `.values` builds a new list on every use.
+REMEDY_CODES = tuple(RemedyCode.values)
+HELPED = tuple(Helped.values)
+SIDES = tuple(Side.values)
+SPREADS = tuple(Spread.values)
+LEGS = ("", *Leg.values)
+TRIGGERS = ("", *Trigger.values)
 FLAG_FIELDS = (*RED_FLAG_FIELDS, "spasm")
 
 
@@ -187,15 +193,15 @@ class _Entry:
 def _remedies(where: str, record: dict) -> dict[str, str]:
     remedies: dict[str, str] = {}
     for index, remedy in enumerate(
-        _records(where, record, "remedies", max_items=len(RemedyCode.values)), start=1
+        _records(where, record, "remedies", max_items=len(REMEDY_CODES)), start=1
     ):
         here = f"{where}, remedy {index}"
         if not isinstance(remedy, dict):
             _fail(here, f'must be an object with a "code" and "helped", not {_shown(remedy)}.')
-        code = _text(here, remedy, "code", max_length=20, choices=RemedyCode.values)
+        code = _text(here, remedy, "code", max_length=20, choices=REMEDY_CODES)
         if code in remedies:
             _fail(here, f'"{code}" is listed twice.')
-        remedies[code] = _text(here, remedy, "helped", max_length=10, choices=Helped.values)
+        remedies[code] = _text(here, remedy, "helped", max_length=10, choices=HELPED)
     return remedies
 
 
@@ -261,11 +267,11 @@ def _entry(number: int, record: object) -> _Entry:
             INTENSITY_MAX,
             f"must be a whole number from {INTENSITY_MIN} to {INTENSITY_MAX}",
         ),
-        "side": _text(where, record, "side", max_length=10, choices=Side.values),
-        "spread": _text(where, record, "spread", max_length=10, choices=Spread.values),
-        "leg": _text(where, record, "leg", max_length=5, choices=["", *Leg.values]),
+        "side": _text(where, record, "side", max_length=10, choices=SIDES),
+        "spread": _text(where, record, "spread", max_length=10, choices=SPREADS),
+        "leg": _text(where, record, "leg", max_length=5, choices=LEGS),
         **{name: _flag(where, record, name) for name in FLAG_FIELDS},
-        "trigger": _text(where, record, "trigger", max_length=10, choices=["", *Trigger.values]),
+        "trigger": _text(where, record, "trigger", max_length=10, choices=TRIGGERS),
         "notes": _text(where, record, "notes", max_length=NOTES_MAX_LENGTH),
     }
     if fields["ended_at"] is not None and fields["ended_at"] < fields["started_at"]:
@@ -366,7 +372,8 @@ BATCH = 250  # flare-ups per batch: a few milliseconds of writing on SQLite
 # Between two batches on SQLite: longer than the longest sleep of SQLite's busy handler
 # (100 ms), so a writer waiting for the lock gets it before the next batch does.
 PAUSE_SECONDS = 0.12
-STALE_AFTER = timedelta(hours=1)  # an import still "running" after this has died
+# A running import shows a sign of life at every batch; one silent this long has died.
+STALE_AFTER = timedelta(minutes=2)
 BUSY = "Another import into your account is still running. Try again when it has finished."
 HOLDER_DOMAIN = "import.invalid"  # a reserved name: no one receives mail there
 
@@ -391,47 +398,75 @@ def _start(patient) -> HistoryImport:
 
 
 def _inserts(model, objs: list, *, returning: bool = False) -> list[tuple[str, tuple]]:
-    """The INSERT statements for `objs`, as `bulk_create` would run them, built before the
-    transaction: building them is most of the work, and the lock is not held meanwhile."""
+    """Multi-row INSERT statements for `objs` (with `RETURNING` their ids), values prepared by
+    each field as `bulk_create` would. Built before the transaction, so that SQLite's write
+    lock is held only while they run; Django's own statement compiler is several times slower
+    at this, and was most of an import's time."""
     meta = model._meta
+    quote = connection.ops.quote_name
     fields = [field for field in meta.concrete_fields if not field.primary_key]
+    columns = ", ".join(quote(field.column) for field in fields)
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    tail = f" RETURNING {quote(meta.pk.column)}" if returning else ""
     size = max(connection.ops.bulk_batch_size(fields, objs), 1)
     statements = []
     for start in range(0, len(objs), size):
-        query = InsertQuery(model)
-        query.insert_values(fields, objs[start : start + size])
-        compiler = query.get_compiler(connection=connection)
-        compiler.returning_fields = [meta.pk] if returning else None
-        statements += compiler.as_sql()
+        chunk = objs[start : start + size]
+        params = tuple(
+            field.get_db_prep_save(field.pre_save(obj, True), connection)
+            for obj in chunk
+            for field in fields
+        )
+        values = ", ".join([row] * len(chunk))
+        # Names come from the model and are quoted; every value is a parameter.
+        sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES {values}{tail}"  # noqa: S608
+        statements.append((sql, params))
     return statements
 
 
-def _execute(statements: list[tuple[str, tuple]], *, returning: bool = False) -> list[int]:
+def _execute(
+    run: HistoryImport,
+    statements: list[tuple[str, tuple]],
+    *,
+    returning: list[tuple[str, tuple]] = (),
+) -> list[int]:
+    """One short transaction: `statements`, then `returning` (whose new ids it returns); and
+    the run's sign of life."""
     ids: list[int] = []
     with transaction.atomic(), connection.cursor() as cursor:
         for sql, params in statements:
             cursor.execute(sql, params)
-            if returning:
-                ids += [row[0] for row in cursor.fetchall()]
+        for sql, params in returning:
+            cursor.execute(sql, params)
+            ids += [row[0] for row in cursor.fetchall()]
+        HistoryImport.objects.filter(pk=run.pk).update(touched_at=timezone.now())
     return ids
 
 
-def _write(run: HistoryImport, batch: list[_Staged], *, pausing: bool) -> None:
-    """Two short transactions: the flare-ups, then what hangs off them (their ids are needed
-    first). Until the move, all of it belongs to the holder, so order and gaps are harmless."""
-    episodes = [staged.episode for staged in batch]
-    for episode in episodes:
-        episode.patient_id = run.holder_id
-    ids = _execute(_inserts(Episode, episodes, returning=True), returning=True)
-    remedies, prompts = [], []
-    for staged, episode_id in zip(batch, ids, strict=True):
-        staged.episode.pk = episode_id
-        for item in (*staged.remedies, *staged.prompts):
-            item.episode_id = episode_id
-        remedies += staged.remedies
-        prompts += staged.prompts
+def _write_all(run: HistoryImport, staged: list[_Staged], *, pausing: bool) -> None:
+    """A transaction per batch: the batch's flare-ups, with the remedies and prompts of the
+    batch before (they need their flare-up's id, known only once it is written). Until the
+    move, all of it belongs to the holder, so the order is harmless."""
+    children: list[tuple[str, tuple]] = []
+    for start in range(0, len(staged), BATCH):
+        batch = staged[start : start + BATCH]
+        episodes = [item.episode for item in batch]
+        for episode in episodes:
+            episode.patient_id = run.holder_id
+        inserts = _inserts(Episode, episodes, returning=True)
+        if start:
+            _pause(pausing)
+        ids = _execute(run, children, returning=inserts)
+        remedies, prompts = [], []
+        for item, episode_id in zip(batch, ids, strict=True):
+            item.episode.pk = episode_id
+            for child in (*item.remedies, *item.prompts):
+                child.episode_id = episode_id
+            remedies += item.remedies
+            prompts += item.prompts
+        children = _inserts(Remedy, remedies) + _inserts(Prompt, prompts)
     _pause(pausing)
-    _execute(_inserts(Remedy, remedies) + _inserts(Prompt, prompts))
+    _execute(run, children)
 
 
 def _publish(run: HistoryImport, patient) -> None:
@@ -465,7 +500,7 @@ def _discard(holder_id: int, *, pausing: bool) -> None:
 def discard_abandoned_imports() -> int:
     """Clean up after imports whose process died, or whose patient left, mid-way."""
     abandoned = HistoryImport.objects.filter(
-        Q(patient__isnull=True) | Q(started_at__lt=timezone.now() - STALE_AFTER)
+        Q(patient__isnull=True) | Q(touched_at__lt=timezone.now() - STALE_AFTER)
     )
     holders = list(abandoned.values_list("holder_id", flat=True))
     for holder_id in holders:
@@ -500,10 +535,7 @@ def history_import(*, patient, data: dict) -> int:
     # A few short transactions need no pause; many back to back would starve other writers.
     pausing = len(staged) > BATCH
     try:
-        for start in range(0, len(staged), BATCH):
-            if start:
-                _pause(pausing)
-            _write(run, staged[start : start + BATCH], pausing=pausing)
+        _write_all(run, staged, pausing=pausing)
         _pause(pausing)
         _publish(run, patient)
     except BaseException as error:

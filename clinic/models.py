@@ -100,7 +100,7 @@ class HistoryImport(models.Model):
     holder = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="history_import_held"
     )
-    started_at = models.DateTimeField(default=now)
+    touched_at = models.DateTimeField(default=now, help_text="Its last sign of life.")
 
     def __str__(self) -> str:
-        return f"Import into {self.patient_id} since {self.started_at:%Y-%m-%d %H:%M}"
+        return f"Import into {self.patient_id}, last active {self.touched_at:%Y-%m-%d %H:%M}"

@@ -516,7 +516,7 @@ def test_an_import_abandoned_long_ago_is_cleaned_up_and_the_next_one_runs(
     holder = make_user(is_active=False)
     make_episode(holder, remedies={"heat": "yes"})
     HistoryImport.objects.create(
-        patient=patient, holder=holder, started_at=timezone.now() - timedelta(hours=2)
+        patient=patient, holder=holder, touched_at=timezone.now() - timedelta(minutes=3)
     )
     assert history_import(patient=patient, data=valid_document()) == 1
     assert stored() == (1, 1, 1)
