@@ -105,7 +105,8 @@ class AccessEventQuerySet(models.QuerySet):
 
 
 class AccessEvent(models.Model):
-    """One read (or refused read) of a patient's data by someone other than the patient.
+    """One read (or refused read) of a patient's data by someone other than the patient,
+    clinicians and staff in the admin alike (`backlog.access_log.record_access` writes them).
 
     Append-only. It names people by id and email only, never health data, and has no
     foreign keys, so it outlives the accounts it mentions.
@@ -120,6 +121,9 @@ class AccessEvent(models.Model):
     )
     action = models.CharField(max_length=40)
     allowed = models.BooleanField()
+    reason = models.CharField(
+        max_length=500, blank=True, help_text="Why staff changed the patient's data."
+    )
 
     objects = AccessEventQuerySet.as_manager()
 

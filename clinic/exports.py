@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import uuid
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django.utils import timezone
@@ -50,6 +51,18 @@ def _local_iso(value: datetime | None, patient) -> str | None:
     return None if value is None else value.astimezone(patient.zone).isoformat()
 
 
+def fhir_datetime(value: datetime | None, patient) -> str | None:
+    """A FHIR dateTime/instant in the patient's zone, or in UTC ("Z") when that zone's offset
+    then had seconds (Africa/Monrovia before 1972 was -00:44:30): FHIR offsets are hours and
+    minutes only. Both name the same instant."""
+    if value is None:
+        return None
+    local = value.astimezone(patient.zone)
+    if local.utcoffset().total_seconds() % 60:
+        return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    return local.isoformat()
+
+
 def _prompts_in_order(episode: Episode) -> list[Prompt]:
     return sorted(episode.prompts.all(), key=lambda prompt: (prompt.shown_at, prompt.rank))
 
@@ -85,13 +98,20 @@ CSV_COLUMNS = (
 )
 
 # A spreadsheet runs a cell that starts with one of these as a formula (OWASP "CSV
-# injection"); notes are free text, so every text cell is defused with a leading apostrophe.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# injection"). Every text cell is quoted, but a spreadsheet set to another separator (`;` in
+# German, French or Dutch locales, or tab) does not see the quotes as ours and splits the text
+# at its own separator: so a formula start at the beginning of the text, or right after any
+# separator or line break in it, gets a leading apostrophe, which makes the piece plain text.
+FORMULA_STARTS = "=+-@\t\r"
+SEPARATORS = ",;\t\r\n"
+# Quotes may stand between: a separator and `"=` are read as `=` by a spreadsheet that
+# does not see where our quoted cell begins.
+_RISKY_PIECE = re.compile(f'(^|[{re.escape(SEPARATORS)}])("*)(?=[{re.escape(FORMULA_STARTS)}])')
 
 
 def defuse(value: object) -> object:
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return f"'{value}"
+    if isinstance(value, str):
+        return _RISKY_PIECE.sub(r"\1\2'", value)
     return value
 
 
@@ -127,12 +147,13 @@ def _csv_row(patient, episode: Episode) -> dict[str, object]:
 
 def export_csv(patient, episodes: Iterable[Episode]) -> str:
     """One row per flare-up, oldest first; the text starts with a BOM so Excel reads UTF-8.
+    Every text cell is quoted and defused (`defuse`); the intensity is a bare number.
 
     Encode the result as plain "utf-8" (the BOM is already in the text).
     """
     buffer = io.StringIO()
     buffer.write("\ufeff")
-    writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS)
+    writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, quoting=csv.QUOTE_NONNUMERIC)
     writer.writeheader()
     for episode in episodes:
         writer.writerow(_csv_row(patient, episode))
@@ -314,9 +335,9 @@ class _FhirBundle:
         return site
 
     def observation(self, episode: Episode, name: str, **content: Any) -> None:
-        period = {"start": _local_iso(episode.started_at, self.patient)}
+        period = {"start": fhir_datetime(episode.started_at, self.patient)}
         if episode.ended_at is not None:
-            period["end"] = _local_iso(episode.ended_at, self.patient)
+            period["end"] = fhir_datetime(episode.ended_at, self.patient)
         self.observations.append(
             {
                 "resourceType": "Observation",
@@ -387,7 +408,7 @@ class _FhirBundle:
         return {
             "resourceType": "Bundle",
             "type": "collection",
-            "timestamp": _local_iso(timezone.now(), self.patient),
+            "timestamp": fhir_datetime(timezone.now(), self.patient),
             "entry": [_entry(resource) for resource in resources],
         }
 

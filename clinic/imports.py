@@ -8,12 +8,16 @@ see it, and any problem becomes one `ValidationError` naming the flare-up and th
 from __future__ import annotations
 
 import json
+import time
+import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, NoReturn
 
+from django.contrib.auth.hashers import make_password
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import DataError, IntegrityError, transaction
+from django.db import DataError, IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from advice.models import Prompt
@@ -29,14 +33,15 @@ from episodes.models import (
     Episode,
     Helped,
     Leg,
+    Remedy,
     RemedyCode,
     Side,
     Spread,
     Trigger,
 )
-from episodes.services import episode_create
 
 from .exports import FORMAT, VERSION
+from .models import HistoryImport
 
 # Bounds well above any real history (a few hundred flare-ups, a few prompts per log), so that
 # a hostile file cannot make the import run for minutes.
@@ -47,6 +52,13 @@ MAX_DATETIME_LENGTH = 64
 MAX_RANK = 32767  # PositiveSmallIntegerField
 
 PROMPT_CODES = frozenset(rule.code for rule in RULES)
+# The choices, listed once: an enum's `.values` builds a new list on every use.
+REMEDY_CODES = tuple(RemedyCode.values)
+HELPED = tuple(Helped.values)
+SIDES = tuple(Side.values)
+SPREADS = tuple(Spread.values)
+LEGS = ("", *Leg.values)
+TRIGGERS = ("", *Trigger.values)
 FLAG_FIELDS = (*RED_FLAG_FIELDS, "spasm")
 
 
@@ -181,15 +193,15 @@ class _Entry:
 def _remedies(where: str, record: dict) -> dict[str, str]:
     remedies: dict[str, str] = {}
     for index, remedy in enumerate(
-        _records(where, record, "remedies", max_items=len(RemedyCode.values)), start=1
+        _records(where, record, "remedies", max_items=len(REMEDY_CODES)), start=1
     ):
         here = f"{where}, remedy {index}"
         if not isinstance(remedy, dict):
             _fail(here, f'must be an object with a "code" and "helped", not {_shown(remedy)}.')
-        code = _text(here, remedy, "code", max_length=20, choices=RemedyCode.values)
+        code = _text(here, remedy, "code", max_length=20, choices=REMEDY_CODES)
         if code in remedies:
             _fail(here, f'"{code}" is listed twice.')
-        remedies[code] = _text(here, remedy, "helped", max_length=10, choices=Helped.values)
+        remedies[code] = _text(here, remedy, "helped", max_length=10, choices=HELPED)
     return remedies
 
 
@@ -255,11 +267,11 @@ def _entry(number: int, record: object) -> _Entry:
             INTENSITY_MAX,
             f"must be a whole number from {INTENSITY_MIN} to {INTENSITY_MAX}",
         ),
-        "side": _text(where, record, "side", max_length=10, choices=Side.values),
-        "spread": _text(where, record, "spread", max_length=10, choices=Spread.values),
-        "leg": _text(where, record, "leg", max_length=5, choices=["", *Leg.values]),
+        "side": _text(where, record, "side", max_length=10, choices=SIDES),
+        "spread": _text(where, record, "spread", max_length=10, choices=SPREADS),
+        "leg": _text(where, record, "leg", max_length=5, choices=LEGS),
         **{name: _flag(where, record, name) for name in FLAG_FIELDS},
-        "trigger": _text(where, record, "trigger", max_length=10, choices=["", *Trigger.values]),
+        "trigger": _text(where, record, "trigger", max_length=10, choices=TRIGGERS),
         "notes": _text(where, record, "notes", max_length=NOTES_MAX_LENGTH),
     }
     if fields["ended_at"] is not None and fields["ended_at"] < fields["started_at"]:
@@ -322,7 +334,7 @@ def _prompts(entry: _Entry, episode: Episode) -> list[Prompt]:
     prompts = [Prompt(episode=episode, **fields) for fields in entry.prompts]
     for index, prompt in enumerate(prompts, start=1):
         try:
-            # The episode was just made, and the one constraint (a valid level) is checked
+            # The episode is made below, and the one constraint (a valid level) is checked
             # above: skip their queries, one per prompt.
             prompt.full_clean(exclude=["episode"], validate_constraints=False)
         except ValidationError as error:
@@ -330,44 +342,210 @@ def _prompts(entry: _Entry, episode: Episode) -> list[Prompt]:
     return prompts
 
 
+@dataclass
+class _Staged:
+    episode: Episode
+    remedies: list[Remedy]
+    prompts: list[Prompt]
+
+
+def _staged(entry: _Entry) -> _Staged:
+    """A flare-up checked by the model as `episode_create` would, not yet written."""
+    episode = Episode(**entry.fields)
+    try:
+        episode.full_clean(exclude=["patient"])
+    except ValidationError as error:
+        raise _model_problem(f"Flare-up {entry.number}", error) from None
+    remedies = [Remedy(code=code, helped=helped) for code, helped in entry.remedies.items()]
+    return _Staged(episode, remedies, _prompts(entry, episode))
+
+
+# --- Writing: short batches to a hidden account, then one move -------------------------------
+#
+# SQLite lets one writer in at a time. A 10,000-row import written in one transaction held that
+# lock for seconds, and every other patient's quick log waited. So the rows are written in
+# batches of short transactions to a hidden "holder" account (invisible to everyone: every
+# read is by patient), and moved to the patient by one UPDATE at the end, all or nothing. A
+# failure deletes what was staged, in batches too.
+
+BATCH = 250  # flare-ups per batch: a few milliseconds of writing on SQLite
+# Between two batches on SQLite: longer than the longest sleep of SQLite's busy handler
+# (100 ms), so a writer waiting for the lock gets it before the next batch does.
+PAUSE_SECONDS = 0.12
+# A running import shows a sign of life at every batch; one silent this long has died.
+STALE_AFTER = timedelta(minutes=2)
+BUSY = "Another import into your account is still running. Try again when it has finished."
+HOLDER_DOMAIN = "import.invalid"  # a reserved name: no one receives mail there
+
+
+def _pause(pausing: bool) -> None:
+    if pausing and connection.vendor == "sqlite":
+        time.sleep(PAUSE_SECONDS)
+
+
+def _start(patient) -> HistoryImport:
+    discard_abandoned_imports()
+    try:
+        with transaction.atomic():
+            holder = User.objects.create(
+                email=f"{uuid.uuid4().hex}@{HOLDER_DOMAIN}",
+                password=make_password(None),
+                is_active=False,
+            )
+            return HistoryImport.objects.create(patient=patient, holder=holder)
+    except IntegrityError:
+        raise ValidationError(BUSY, code="busy") from None
+
+
+def _inserts(model, objs: list, *, returning: bool = False) -> list[tuple[str, tuple]]:
+    """Multi-row INSERT statements for `objs` (with `RETURNING` their ids), values prepared by
+    each field as `bulk_create` would. Built before the transaction, so that SQLite's write
+    lock is held only while they run; Django's own statement compiler is several times slower
+    at this, and was most of an import's time."""
+    meta = model._meta
+    quote = connection.ops.quote_name
+    fields = [field for field in meta.concrete_fields if not field.primary_key]
+    columns = ", ".join(quote(field.column) for field in fields)
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    tail = f" RETURNING {quote(meta.pk.column)}" if returning else ""
+    size = max(connection.ops.bulk_batch_size(fields, objs), 1)
+    statements = []
+    for start in range(0, len(objs), size):
+        chunk = objs[start : start + size]
+        params = tuple(
+            field.get_db_prep_save(field.pre_save(obj, True), connection)
+            for obj in chunk
+            for field in fields
+        )
+        values = ", ".join([row] * len(chunk))
+        # Names come from the model and are quoted; every value is a parameter.
+        sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES {values}{tail}"  # noqa: S608
+        statements.append((sql, params))
+    return statements
+
+
+def _execute(
+    run: HistoryImport,
+    statements: list[tuple[str, tuple]],
+    *,
+    returning: list[tuple[str, tuple]] = (),
+) -> list[int]:
+    """One short transaction: `statements`, then `returning` (whose new ids it returns); and
+    the run's sign of life."""
+    ids: list[int] = []
+    with transaction.atomic(), connection.cursor() as cursor:
+        for sql, params in statements:
+            cursor.execute(sql, params)
+        for sql, params in returning:
+            cursor.execute(sql, params)
+            ids += [row[0] for row in cursor.fetchall()]
+        HistoryImport.objects.filter(pk=run.pk).update(touched_at=timezone.now())
+    return ids
+
+
+def _write_all(run: HistoryImport, staged: list[_Staged], *, pausing: bool) -> None:
+    """A transaction per batch: the batch's flare-ups, with the remedies and prompts of the
+    batch before (they need their flare-up's id, known only once it is written). Until the
+    move, all of it belongs to the holder, so the order is harmless."""
+    children: list[tuple[str, tuple]] = []
+    for start in range(0, len(staged), BATCH):
+        batch = staged[start : start + BATCH]
+        episodes = [item.episode for item in batch]
+        for episode in episodes:
+            episode.patient_id = run.holder_id
+        inserts = _inserts(Episode, episodes, returning=True)
+        if start:
+            _pause(pausing)
+        ids = _execute(run, children, returning=inserts)
+        remedies, prompts = [], []
+        for item, episode_id in zip(batch, ids, strict=True):
+            item.episode.pk = episode_id
+            for child in (*item.remedies, *item.prompts):
+                child.episode_id = episode_id
+            remedies += item.remedies
+            prompts += item.prompts
+        children = _inserts(Remedy, remedies) + _inserts(Prompt, prompts)
+    _pause(pausing)
+    _execute(run, children)
+
+
+def _publish(run: HistoryImport, patient) -> None:
+    with transaction.atomic():
+        Episode.objects.filter(patient_id=run.holder_id).update(
+            patient=patient, updated_at=timezone.now()
+        )
+        HistoryImport.objects.filter(pk=run.pk).delete()
+    with transaction.atomic():
+        User.objects.filter(pk=run.holder_id).delete()
+
+
+def _discard(holder_id: int, *, pausing: bool) -> None:
+    """Delete what an import staged, a batch per transaction, then its holder (and so its
+    run)."""
+    while True:
+        with transaction.atomic():
+            batch = list(
+                Episode.objects.filter(patient_id=holder_id).values_list("pk", flat=True)[:BATCH]
+            )
+            Prompt.objects.filter(episode_id__in=batch).delete()
+            Remedy.objects.filter(episode_id__in=batch).delete()
+            Episode.objects.filter(pk__in=batch).delete()
+        if len(batch) < BATCH:
+            break
+        _pause(pausing)
+    with transaction.atomic():
+        User.objects.filter(pk=holder_id).delete()
+
+
+def discard_abandoned_imports() -> int:
+    """Clean up after imports whose process died, or whose patient left, mid-way."""
+    abandoned = HistoryImport.objects.filter(
+        Q(patient__isnull=True) | Q(touched_at__lt=timezone.now() - STALE_AFTER)
+    )
+    holders = list(abandoned.values_list("holder_id", flat=True))
+    for holder_id in holders:
+        _discard(holder_id, pausing=False)
+    return len(holders)
+
+
 def history_import(*, patient, data: dict) -> int:
     """Add the flare-ups of a JSON history to `patient`, all or nothing; returns how many.
 
     A flare-up already in the account (same start, intensity, side, spread and leg) is
     skipped, so importing the same file twice adds nothing the second time. The prompts come
-    along as the record of what the patient was told; they are not evaluated again.
+    along as the record of what the patient was told; they are not evaluated again. Nothing
+    is visible to anyone until every row is written; one import per account at a time.
     """
     entries = _entries(data)
+    seen = set(
+        Episode.objects.for_patient(patient).values_list(
+            "started_at", "intensity", "side", "spread", "leg"
+        )
+    )
+    new_entries = []
+    for entry in entries:
+        if entry.key not in seen:
+            seen.add(entry.key)
+            new_entries.append(entry)
+    # Every check before the first write, so that a bad file writes nothing at all.
+    staged = [_staged(entry) for entry in new_entries]
+    if not staged:
+        return 0
+    run = _start(patient)
+    # A few short transactions need no pause; many back to back would starve other writers.
+    pausing = len(staged) > BATCH
     try:
-        with transaction.atomic():
-            # One import at a time per account, so that a double submission cannot slip two
-            # copies past the duplicate check.
-            list(User.objects.select_for_update().filter(pk=patient.pk).values("pk"))
-            seen = set(
-                Episode.objects.for_patient(patient).values_list(
-                    "started_at", "intensity", "side", "spread", "leg"
-                )
-            )
-            prompts: list[Prompt] = []
-            imported = 0
-            for entry in entries:
-                if entry.key in seen:
-                    continue
-                seen.add(entry.key)
-                try:
-                    episode = episode_create(
-                        patient=patient, remedies=entry.remedies, **entry.fields
-                    )
-                except ValidationError as error:
-                    raise _model_problem(f"Flare-up {entry.number}", error) from None
-                prompts.extend(_prompts(entry, episode))
-                imported += 1
-            Prompt.objects.bulk_create(prompts, batch_size=500)
-    except (IntegrityError, DataError):
-        # The database's constraints are the last guard; the checks above should leave them
-        # nothing to refuse.
-        raise ValidationError(
-            "This history file could not be imported: the database refused part of it.",
-            code="refused",
-        ) from None
-    return imported
+        _write_all(run, staged, pausing=pausing)
+        _pause(pausing)
+        _publish(run, patient)
+    except BaseException as error:
+        _discard(run.holder_id, pausing=pausing)
+        if isinstance(error, IntegrityError | DataError):
+            # The database's constraints are the last guard; the checks above should leave
+            # them nothing to refuse.
+            raise ValidationError(
+                "This history file could not be imported: the database refused part of it.",
+                code="refused",
+            ) from None
+        raise
+    return len(staged)

@@ -81,3 +81,26 @@ class Share(models.Model):
                 return "code expired"
             return "waiting for the code"
         return "active"
+
+
+class HistoryImport(models.Model):
+    """An import in progress. Its flare-ups are written in short batches to `holder`, a
+    hidden account that only ever holds them, and move to the patient in one short
+    transaction at the end, so the patient never sees half an import and no transaction
+    holds SQLite's write lock for long (`clinic.imports.history_import`)."""
+
+    # Emptied when the patient deletes their account mid-way: the run stays until its staged
+    # rows are cleaned up (`clinic.imports.discard_abandoned_imports`).
+    patient = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="history_import",
+    )
+    holder = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="history_import_held"
+    )
+    touched_at = models.DateTimeField(default=now, help_text="Its last sign of life.")
+
+    def __str__(self) -> str:
+        return f"Import into {self.patient_id}, last active {self.touched_at:%Y-%m-%d %H:%M}"

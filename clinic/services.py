@@ -5,8 +5,12 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import date, datetime, time, timedelta
+from importlib import import_module
 
 from axes.models import AccessAttempt
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY
+from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.utils import timezone
 
@@ -90,9 +94,27 @@ def share_revoke(*, share: Share) -> Share:
     return share
 
 
+def session_keys_of(user: User) -> list[str]:
+    """Every stored session signed in as this user (on any device), expired ones included.
+
+    Sessions do not index their user, so each is decoded; they end after 30 idle minutes,
+    so the table holds few besides the expired ones `clearsessions` has not removed yet.
+    """
+    user_id = str(user.pk)
+    return [
+        session.session_key
+        for session in Session.objects.only("session_key", "session_data").iterator(2000)
+        if str(session.get_decoded().get(SESSION_KEY)) == user_id
+    ]
+
+
 @transaction.atomic
 def account_delete(*, user: User) -> None:
-    """Delete the person and everything of theirs; only access-log rows (no health data)
-    remain, since they name people by id, not by foreign key."""
+    """Delete the person and everything of theirs, and sign out every device they used; only
+    access-log rows (no health data) remain, since they name people by id, not by foreign
+    key."""
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    for key in session_keys_of(user):
+        store(session_key=key).delete()
     AccessAttempt.objects.filter(username__iexact=user.email).delete()
     user.delete()

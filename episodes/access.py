@@ -9,20 +9,11 @@ from __future__ import annotations
 
 from django.http import Http404
 
-from backlog.models import AccessEvent
+from backlog.access_log import record_access
 
 from .models import Episode, EpisodeQuerySet
 
-
-def record_access(actor, patient_ref: int | None, action: str, *, allowed: bool) -> None:
-    AccessEvent.objects.create(
-        actor_ref=actor.pk if actor.is_authenticated else None,
-        actor_email=getattr(actor, "email", "") or "",
-        actor_role=getattr(actor, "role", "") or "",
-        patient_ref=patient_ref,
-        action=action,
-        allowed=allowed,
-    )
+__all__ = ["deny", "get_own_episode", "own_episodes", "owner_of", "record_access"]
 
 
 def deny(user, patient_ref: int | None, action: str) -> Http404:

@@ -106,3 +106,59 @@ def log_history(patient) -> list:
         injury=True,
     )
     return [first, second, third]
+
+
+def history_document(count: int, *, prompts_every: int = 10) -> dict:
+    """A valid history file (`clinic.exports.export_json`'s format) with `count` flare-ups,
+    6 hours apart from 1 January 2020, each with two remedies and some with a prompt: the
+    largest import the limits allow is `history_document(10_000)` (about 4.5 MB of JSON)."""
+    from datetime import UTC
+
+    start = datetime(2020, 1, 1, 8, 0, tzinfo=UTC)
+    episodes = []
+    for index in range(count):
+        started = start + timedelta(hours=6 * index)
+        spread = ("none", "buttock", "thigh")[index % 3]
+        episode = {
+            "started_at": started.isoformat(),
+            "ended_at": (started + timedelta(hours=3)).isoformat(),
+            "intensity": index % 11,
+            "side": ("left", "right", "both", "center")[index % 4],
+            "spread": spread,
+            "leg": "" if spread == "none" else "left",
+            "saddle_numbness": False,
+            "bladder_bowel": False,
+            "numbness": False,
+            "leg_weakness": False,
+            "fever": False,
+            "injury": False,
+            "spasm": index % 2 == 0,
+            "trigger": "lifting",
+            "notes": f"Flare-up number {index}",
+            "remedies": [
+                {"code": "walking", "helped": "yes"},
+                {"code": "heat", "helped": "somewhat"},
+            ],
+            "prompts": [],
+        }
+        if index % prompts_every == 0:
+            episode["prompts"].append(
+                {
+                    "code": "keep_moving",
+                    "level": "self_care",
+                    "rank": 0,
+                    "title": "Keep moving gently",
+                    "message": "Move gently, a little and often.",
+                    "source": "NHS back pain",
+                    "guidance": "keep-moving",
+                    "shown_at": (started + timedelta(hours=1)).isoformat(),
+                }
+            )
+        episodes.append(episode)
+    return {
+        "format": "backlog-history",
+        "version": 1,
+        "exported_at": "2026-01-01T00:00:00+00:00",
+        "timezone": "UTC",
+        "episodes": episodes,
+    }

@@ -18,7 +18,9 @@ from advice.chart_advice import charts_since
 from advice.contexts import detail_context
 from advice.models import Prompt
 from advice.rules import SEEK_CARE_LEVELS
+from backlog.attempts import AttemptLimit, client_address
 from backlog.roles import clinicians_only
+from episodes.access import record_access
 from episodes.models import Episode
 from episodes.paging import history_page, page_number
 from episodes.reports import local_today, trend_report, trend_rows
@@ -30,6 +32,12 @@ from ..models import Share
 from ..summary import build_summary
 
 DEFAULT_PERIOD = timedelta(days=182)
+# A share code is 10 characters from 31 (about 49.5 bits); this keeps guessing hopeless.
+SHARE_CODE_LIMIT = AttemptLimit("share-code", failures=5, window=timedelta(minutes=15))
+TOO_MANY_CODES = (
+    "Too many wrong codes from your account or this network. Wait 15 minutes, then try "
+    "again; ask your patient for a new code if this one keeps failing."
+)
 COMPACT_CHARTS = ("intensity", "frequency")
 
 
@@ -84,18 +92,31 @@ def patients(request: HttpRequest) -> HttpResponse:
 @clinicians_only
 def redeem(request: HttpRequest) -> HttpResponse:
     form = RedeemForm(request.POST)
-    if form.is_valid():
+    # Per account and per address, so that neither many accounts nor many addresses help.
+    keys = [f"clinician:{request.user.pk}", f"address:{client_address(request)}"]
+    status = 200
+    if SHARE_CODE_LIMIT.locked(keys):
+        # Checked before the code: while locked, even a right code is refused.
+        record_access(request.user, None, "redeem code (locked)", allowed=False)
+        form.is_valid()
+        form.add_error("code", TOO_MANY_CODES)
+        status = 429
+    elif form.is_valid():
         try:
             share = services.share_code_redeem(
                 clinician=request.user, code=form.cleaned_data["code"]
             )
         except services.CodeNotValid as error:
+            SHARE_CODE_LIMIT.failed(keys)
+            record_access(request.user, None, "redeem code", allowed=False)
             form.add_error("code", str(error))
         else:
+            SHARE_CODE_LIMIT.clear(keys[0])
             messages.success(request, f"{share.patient.email} now shares their history with you.")
             return redirect("clinician_patients")
     # The list stays on screen beside the error: a typo hides nobody.
-    return render(request, "clinic/patients.html", patients_context(request.user, form))
+    context = patients_context(request.user, form)
+    return render(request, "clinic/patients.html", context, status=status)
 
 
 @require_GET

@@ -47,6 +47,7 @@ def export(request: HttpRequest, patient_id: int, fmt: str) -> HttpResponse:
 
 
 @require_GET
+@patients_only
 def my_export(request: HttpRequest, fmt: str) -> HttpResponse:
     return export(request, request.user.pk, fmt)
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.vary import vary_on_headers
 
-from backlog.models import AccessEvent, Role
+from backlog.access_log import patient_log_page
 from backlog.roles import patients_only
 
 from .. import services
@@ -16,30 +16,41 @@ from ..forms import ShareByEmailForm, ShareCodeForm
 from ..models import Share
 
 
-def sharing_context(patient, **extra) -> dict:
+def log_context(patient, before: int | None = None) -> dict:
+    """A page of the access log (reads, and grouped refused attempts), newest first."""
+    page = patient_log_page(patient.pk, before)
+    return {"log_lines": page.lines, "log_older": page.older, "log_is_first": page.is_first}
+
+
+def sharing_context(patient, *, before: int | None = None, **extra) -> dict:
     shares = list(
         Share.objects.filter(patient=patient).select_related("clinician").order_by("-created_at")
     )
-    # Reads by clinicians, and clinicians' refused attempts. Another patient's refused
-    # attempt stays in the audit log only: it would show them a stranger's email.
-    looks = (
-        AccessEvent.objects.filter(patient_ref=patient.pk)
-        .filter(Q(allowed=True) | Q(actor_role=Role.CLINICIAN))
-        .order_by("-at")[:100]
-    )
     return {
         "shares": shares,
-        "looks": looks,
+        **log_context(patient, before),
         "email_form": ShareByEmailForm(patient=patient),
         "code_form": ShareCodeForm(),
         **extra,
     }
 
 
+def cursor(value: str | None) -> int | None:
+    """The `before` of a query string: an event id, or None when missing or not one."""
+    if value is None or not value.isdigit() or len(value) > 18:
+        return None
+    return int(value)
+
+
 @require_GET
+@vary_on_headers("HX-Request")
 @patients_only
 def sharing(request: HttpRequest) -> HttpResponse:
-    return render(request, "clinic/sharing.html", sharing_context(request.user))
+    before = cursor(request.GET.get("before"))
+    if request.htmx:
+        context = log_context(request.user, before)
+        return render(request, "clinic/sharing.html#log_lines", context)
+    return render(request, "clinic/sharing.html", sharing_context(request.user, before=before))
 
 
 @require_POST

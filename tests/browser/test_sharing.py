@@ -1,9 +1,12 @@
 import re
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from playwright.sync_api import expect
 
 from advice.services import episode_log
+from backlog.access_log import PAGE_LINES
+from backlog.models import AccessEvent
 from tests.browser.support import PHONE, assert_accessible, csp_violations, log_in
 from tests.factories import PASSWORD
 
@@ -55,3 +58,29 @@ def test_a_patient_shares_the_clinician_reads_the_summary_then_the_patient_revok
     assert response.status == 404
     assert csp_violations(doctor) == []
     doctor.context.close()
+
+
+def test_the_access_log_shows_older_lines_in_place_on_a_phone(page, patient, clinician):
+    start = datetime(2025, 1, 1, 9, 0, tzinfo=UTC)
+    for index in range(PAGE_LINES + 3):
+        AccessEvent.objects.create(
+            at=start + timedelta(hours=index),
+            actor_ref=clinician.pk,
+            actor_email=clinician.email,
+            actor_role="clinician",
+            patient_ref=patient.pk,
+            action="summary",
+            allowed=True,
+        )
+    log_in(page, patient.email, PASSWORD)
+    page.get_by_role("link", name="Sharing").click()
+    log = page.get_by_role("list", name="Access log, newest first")
+    expect(log.get_by_role("listitem")).to_have_count(PAGE_LINES + 1)  # and "Show older"
+    older = page.get_by_role("link", name="Show older")
+    older.focus()
+    page.keyboard.press("Enter")
+    expect(log.get_by_role("listitem")).to_have_count(PAGE_LINES + 3)
+    expect(log.get_by_text("1 Jan 2025, 09:00")).to_be_visible()
+    assert page.url.endswith("/sharing/")  # swapped in place, not a new page
+    assert_accessible(page)
+    assert csp_violations(page) == []

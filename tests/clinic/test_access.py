@@ -9,6 +9,8 @@ from django.utils import timezone
 from backlog.models import AccessEvent
 from clinic import services
 from clinic.models import Share
+from episodes.models import Episode
+from tests.factories import quick_log_data
 
 pytestmark = pytest.mark.django_db
 
@@ -196,3 +198,72 @@ def test_the_admin_shows_the_access_log_but_cannot_change_or_delete_it(client, m
     )
     assert delete.status_code == 403
     assert AccessEvent.objects.filter(pk=event.pk).exists()
+
+
+# Every page of a patient's own record, with what a patient would send to it.
+PATIENT_ONLY = [
+    ("get", "quick_log", {}),
+    ("post", "quick_log", quick_log_data()),
+    ("get", "episode_new", {}),
+    ("post", "episode_new", {**quick_log_data(), "started_at": "2025-01-01T10:00"}),
+    ("get", "history", {}),
+    ("get", "trends", {}),
+    ("get", "sharing", {}),
+    ("post", "share_by_email", {"email": "shared@example.com"}),
+    ("post", "share_code", {}),
+    ("get", "import_history", {}),
+    ("post", "import_history", {}),
+    ("get", "my_export", {"fmt": "csv"}),
+    ("get", "my_export", {"fmt": "json"}),
+    ("get", "my_export", {"fmt": "fhir"}),
+]
+
+
+@pytest.mark.parametrize(("method", "name", "data"), PATIENT_ONLY)
+def test_a_clinician_gets_404_from_every_patient_only_page_and_stores_nothing(
+    client, world, method, name, data
+):
+    people, _ = world
+    clinician = people["shared_clinician"]
+    client.force_login(clinician)
+    shares_before = Share.objects.count()
+    args = [data.pop("fmt")] if "fmt" in data else []
+    response = getattr(client, method)(reverse(name, args=args), data)
+    assert response.status_code == 404
+    assert not Episode.objects.filter(patient=clinician).exists()
+    assert Share.objects.count() == shares_before
+
+
+@pytest.mark.parametrize(
+    ("method", "page"),
+    [
+        ("get", "episode_detail"),
+        ("get", "episode_edit"),
+        ("post", "episode_edit"),
+        ("post", "episode_end"),
+        ("get", "episode_delete"),
+        ("post", "episode_delete"),
+    ],
+)
+def test_a_clinician_gets_404_from_the_patients_own_flare_up_pages(client, world, method, page):
+    people, episode = world
+    client.force_login(people["shared_clinician"])
+    assert getattr(client, method)(reverse(page, args=[episode.pk])).status_code == 404
+    assert Episode.objects.filter(pk=episode.pk, notes="private note").exists()
+
+
+def test_a_clinician_cannot_stop_a_patients_share(client, world):
+    people, _ = world
+    share = Share.objects.live().get(clinician=people["shared_clinician"])
+    client.force_login(people["shared_clinician"])
+    assert client.post(reverse("share_revoke", args=[share.pk])).status_code == 404
+    share.refresh_from_db()
+    assert share.revoked_at is None
+
+
+def test_a_clinicians_home_is_their_list_of_patients(client, world):
+    people, _ = world
+    client.force_login(people["shared_clinician"])
+    response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("clinician_patients")

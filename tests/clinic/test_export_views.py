@@ -37,6 +37,20 @@ def test_a_shared_clinician_downloads_fhir_and_the_read_is_logged(
     assert (event.action, event.allowed) == ("export fhir", True)
 
 
+@pytest.mark.parametrize("delimiter", [",", ";"])
+def test_a_shared_clinicians_csv_is_defused_for_a_comma_or_semicolon_spreadsheet(
+    client, patient, clinician, make_episode, delimiter
+):
+    make_episode(patient, notes="x;=cmd|' /C calc'!A0;y")
+    services.share_with_clinician(patient=patient, clinician=clinician, expires_on=None)
+    client.force_login(clinician)
+    response = client.get(reverse("patient_export", args=[patient.pk, "csv"]))
+    text = response.content.decode("utf-8-sig")
+    cells = [cell for row in csv.reader(io.StringIO(text), delimiter=delimiter) for cell in row]
+    assert any("cmd|" in cell for cell in cells)
+    assert not [cell for cell in cells if cell.startswith(("=", "+", "-", "@", "\t", "\r"))]
+
+
 def test_an_unknown_export_format_answers_404(patient_client, patient):
     assert patient_client.get(reverse("my_export", args=["xml"])).status_code == 404
 

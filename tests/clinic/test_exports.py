@@ -5,16 +5,20 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 
-# fhir.resources 8 validates FHIR R5 by default. Its R4B package is R4's technical correction:
-# Bundle, Observation, Patient and BodyStructure have the same structure as in R4, so it
-# validates the R4 export against the official structure definitions.
+# Two validators: fhir.resources 8 validates R5 by default and has no R4 package, so its R4B
+# package (R4's technical correction) checks the structure with pydantic, and fhirclient's
+# models, generated from the R4 (4.0.1) definitions, check the export as R4 itself.
 from fhir.resources.R4B.bundle import Bundle
+from fhirclient.models.bundle import Bundle as R4Bundle
+from fhirclient.models.fhirabstractbase import FHIRValidationError as R4ValidationError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError as FhirValidationError
 
 from advice.services import episode_log
+from backlog.models import User
 from clinic.exports import (
     CSV_COLUMNS,
     FORMAT,
@@ -219,11 +223,70 @@ def test_csv_shows_the_most_urgent_prompt_level_the_patient_was_shown(patient, m
 
 
 @pytest.mark.parametrize(
-    "notes", ["=1+1", "+1", "-2+3", "@SUM(A1:A2)", "\t=1", "\r=1", '=HYPERLINK("x")']
+    ("notes", "written"),
+    [
+        ("=1+1", "'=1+1"),
+        ("+1", "'+1"),
+        ("-2+3", "'-2+3"),
+        ("@SUM(A1:A2)", "'@SUM(A1:A2)"),
+        ("\t=1", "'\t'=1"),
+        ("\r=1", "'\r'=1"),
+        ('=HYPERLINK("x")', '\'=HYPERLINK("x")'),
+        ("x;=cmd|' /C calc'!A0;y", "x;'=cmd|' /C calc'!A0;y"),
+        ("a,+1", "a,'+1"),
+        ("a\t@SUM(A1)", "a\t'@SUM(A1)"),
+        ("first line\n-1", "first line\n'-1"),
+        ('a;"=1+1"', 'a;"\'=1+1"'),
+    ],
 )
-def test_csv_defuses_notes_a_spreadsheet_would_run_as_a_formula(make_episode, patient, notes):
+def test_csv_defuses_notes_a_spreadsheet_would_run_as_a_formula(
+    make_episode, patient, notes, written
+):
     make_episode(patient, notes=notes)
-    assert csv_of(patient)[0]["notes"] == f"'{notes}"
+    assert csv_of(patient)[0]["notes"] == written
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+HOSTILE_NOTES = [
+    "x;=cmd|' /C calc'!A0;y",
+    "ok;+1+1;fine",
+    "a,=1+1",
+    "tab\t=2+2",
+    "semi; @SUM(1)",  # a space first: not a formula, left alone
+    'quote;"=1+1";x',
+    "line\n=1+1\r\n-3",
+    "=start",
+]
+
+
+@pytest.mark.parametrize("delimiter", [",", ";", "\t"])
+def test_no_cell_starts_a_formula_whichever_separator_the_spreadsheet_uses(
+    make_episode, patient, delimiter
+):
+    for notes in HOSTILE_NOTES:
+        make_episode(patient, notes=notes)
+    text = export_csv(patient, export_queryset(patient)).removeprefix("\ufeff")
+    cells = [
+        cell
+        for line in text.splitlines()
+        for row in csv.reader([line], delimiter=delimiter)
+        for cell in row
+    ]
+    cells += [cell for row in csv.reader(io.StringIO(text), delimiter=delimiter) for cell in row]
+    assert len(cells) > 2 * len(HOSTILE_NOTES)
+    assert [cell for cell in cells if cell.startswith(FORMULA_STARTS)] == []
+
+
+def test_csv_quotes_every_text_cell_and_leaves_the_pain_score_a_number(make_episode, patient):
+    log_history(patient)
+    text = export_csv(patient, export_queryset(patient)).removeprefix("\ufeff")
+    # This reader turns every unquoted cell into a float, and fails on unquoted text.
+    rows = list(csv.reader(io.StringIO(text), quoting=csv.QUOTE_NONNUMERIC))
+    intensity = CSV_COLUMNS.index("intensity")
+    assert all(isinstance(cell, str) for cell in rows[0])
+    for row in rows[1:]:
+        assert isinstance(row[intensity], float)
+        assert all(isinstance(cell, str) for i, cell in enumerate(row) if i != intensity)
 
 
 def test_csv_leaves_ordinary_notes_as_written(make_episode, patient):
@@ -243,13 +306,17 @@ def test_any_notes_read_back_from_the_csv_and_keep_the_fhir_bundle_valid(
 ):
     Episode.objects.for_patient(patient).delete()
     make_episode(patient, notes=notes)
-    assert csv_of(patient)[0]["notes"] in (notes, f"'{notes}")
+    written = csv_of(patient)[0]["notes"]
+    # Only apostrophes are ever added, each just before a formula start.
+    assert written.replace("'", "") == notes.replace("'", "")
+    assert not written.startswith(FORMULA_STARTS)
     Bundle.model_validate(fhir_of(patient))
 
 
 def test_csv_of_an_empty_history_is_just_the_header(patient):
     text = export_csv(patient, export_queryset(patient))
-    assert text.removeprefix("\ufeff").strip() == ",".join(CSV_COLUMNS)
+    assert csv_rows(text) == []
+    assert text.removeprefix("\ufeff").strip() == ",".join(f'"{name}"' for name in CSV_COLUMNS)
 
 
 # --- JSON ------------------------------------------------------------------------------------
@@ -320,20 +387,61 @@ def test_json_export_holds_no_account_details(patient):
 # --- FHIR ------------------------------------------------------------------------------------
 
 
+def validate_r4_and_r4b(bundle: dict) -> None:
+    Bundle.model_validate(bundle)
+    R4Bundle(bundle, strict=True)
+
+
 def test_fhir_export_is_a_valid_r4_collection_bundle(patient):
     log_history(patient)
     bundle = fhir_of(patient)
-    Bundle.model_validate(bundle)
+    validate_r4_and_r4b(bundle)
     assert bundle["resourceType"] == "Bundle"
     assert bundle["type"] == "collection"
 
 
-def test_the_fhir_validator_is_not_fooled_by_a_malformed_observation(patient):
+def test_the_demo_patients_fhir_export_is_valid_r4_and_r4b():
+    call_command("seed_demo", stdout=io.StringIO())
+    demo = User.objects.get(email="patient@example.com")
+    bundle = fhir_of(demo)
+    assert len(pain_scores(bundle)) == Episode.objects.for_patient(demo).count() > 20
+    validate_r4_and_r4b(bundle)
+
+
+def test_the_fhir_validators_are_not_fooled_by_a_malformed_observation(patient):
     log_history(patient)
     bundle = fhir_of(patient)
     pain_scores(bundle)[0]["valueInteger"] = "six"
     with pytest.raises(FhirValidationError):
         Bundle.model_validate(bundle)
+    with pytest.raises(R4ValidationError):
+        R4Bundle(bundle, strict=True)
+
+
+def test_the_fhir_validators_refuse_an_offset_with_seconds(patient):
+    log_history(patient)
+    bundle = fhir_of(patient)
+    pain_scores(bundle)[0]["effectivePeriod"]["start"] = "1960-03-01T10:00:00-00:44:30"
+    with pytest.raises(FhirValidationError):
+        Bundle.model_validate(bundle)
+    with pytest.raises(R4ValidationError):
+        R4Bundle(bundle, strict=True)
+
+
+def test_fhir_times_whose_offset_had_seconds_are_written_in_utc_as_the_same_instant(
+    make_user, make_episode
+):
+    # Liberia kept Monrovia mean time, 44 minutes 30 seconds behind UTC, until 1972.
+    patient = make_user(tz="Africa/Monrovia")
+    started = datetime(1960, 3, 1, 10, 0, tzinfo=UTC)
+    make_episode(patient, started_at=started, ended_at=started + timedelta(hours=5, seconds=7))
+    make_episode(patient, started_at=datetime(2024, 3, 1, 10, 0, tzinfo=UTC))
+    bundle = fhir_of(patient)
+    validate_r4_and_r4b(bundle)
+    old, recent = (score["effectivePeriod"] for score in pain_scores(bundle))
+    assert old == {"start": "1960-03-01T10:00:00Z", "end": "1960-03-01T15:00:07Z"}
+    assert datetime.fromisoformat(old["start"]) == started
+    assert recent["start"] == "2024-03-01T10:00:00+00:00"
 
 
 def test_fhir_pain_score_is_coded_as_clinical_md_says(patient):

@@ -1,19 +1,24 @@
 import copy
 import json
-from datetime import UTC, datetime
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from advice.models import Prompt
+from backlog.models import User
 from clinic.exports import export_json, export_queryset
 from clinic.forms import MAX_IMPORT_BYTES, ImportForm
 from clinic.imports import MAX_EPISODES, history_import
+from clinic.models import HistoryImport
 from episodes.models import Episode, Remedy
-from tests.factories import log_history
+from tests.factories import history_document, log_history
 
 pytestmark = pytest.mark.django_db
 
@@ -443,3 +448,90 @@ def test_imported_advice_without_figures_keeps_its_exact_message(make_user):
     before = Prompt.objects.filter(episode__patient=patient, code="keep_moving").first()
     after = Prompt.objects.filter(episode__patient=newcomer, code="keep_moving").first()
     assert after.message == before.message
+
+
+# --- writing in batches: all or nothing, and never half visible -------------------------------
+
+
+def holders() -> int:
+    return User.objects.filter(history_import_held__isnull=False).count()
+
+
+def test_a_large_import_shows_every_flare_up_and_leaves_nothing_staged(patient):
+    assert history_import(patient=patient, data=history_document(1_000)) == 1_000
+    assert Episode.objects.for_patient(patient).count() == 1_000
+    assert stored() == (1_000, 2_000, 100)
+    assert not HistoryImport.objects.exists()
+    assert list(User.objects.values_list("pk", flat=True)) == [patient.pk]
+
+
+@contextmanager
+def database_refuses_notes(notes: str):
+    """A trigger in the database itself that refuses one flare-up, like a disk or constraint
+    failure half-way through an import."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                "CREATE TRIGGER refuse_notes BEFORE INSERT ON episodes_episode"
+                f" WHEN NEW.notes = '{notes}' BEGIN SELECT RAISE(ABORT, 'refused'); END"
+            )
+        else:
+            cursor.execute(
+                "CREATE FUNCTION refuse_notes() RETURNS trigger AS $$ BEGIN"
+                f" IF NEW.notes = '{notes}' THEN"
+                " RAISE EXCEPTION 'refused' USING ERRCODE = 'check_violation'; END IF;"
+                " RETURN NEW; END $$ LANGUAGE plpgsql"
+            )
+            cursor.execute(
+                "CREATE TRIGGER refuse_notes BEFORE INSERT ON episodes_episode"
+                " FOR EACH ROW EXECUTE FUNCTION refuse_notes()"
+            )
+    yield
+
+
+def test_a_failure_late_in_an_import_leaves_nothing_visible_and_nothing_staged(
+    patient, make_episode
+):
+    make_episode(patient, notes="mine")
+    with database_refuses_notes("Flare-up number 900"):
+        message = problem(patient, history_document(1_000))
+    assert message == "This history file could not be imported: the database refused part of it."
+    assert list(Episode.objects.values_list("notes", flat=True)) == ["mine"]
+    assert stored() == (1, 0, 0)
+    assert not HistoryImport.objects.exists()
+    assert holders() == 0
+
+
+def test_a_second_import_into_an_account_while_one_runs_is_refused_with_a_message(
+    patient, make_user
+):
+    HistoryImport.objects.create(patient=patient, holder=make_user(is_active=False))
+    assert "Another import into your account is still running" in problem(patient, valid_document())
+    assert stored() == (0, 0, 0)
+
+
+def test_an_import_abandoned_long_ago_is_cleaned_up_and_the_next_one_runs(
+    patient, make_user, make_episode
+):
+    holder = make_user(is_active=False)
+    make_episode(holder, remedies={"heat": "yes"})
+    HistoryImport.objects.create(
+        patient=patient, holder=holder, touched_at=timezone.now() - timedelta(minutes=3)
+    )
+    assert history_import(patient=patient, data=valid_document()) == 1
+    assert stored() == (1, 1, 1)
+    assert Episode.objects.for_patient(patient).count() == 1
+    assert not User.objects.filter(pk=holder.pk).exists()
+    assert not HistoryImport.objects.exists()
+
+
+def test_when_a_patient_leaves_mid_import_what_was_staged_is_cleaned_up(
+    patient, other_patient, make_user, make_episode
+):
+    holder = make_user(is_active=False)
+    make_episode(holder)
+    HistoryImport.objects.create(patient=patient, holder=holder)
+    patient.delete()
+    assert history_import(patient=other_patient, data=valid_document()) == 1
+    assert Episode.objects.get().patient == other_patient
+    assert holders() == 0

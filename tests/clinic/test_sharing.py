@@ -1,6 +1,8 @@
 from datetime import timedelta
 
 import pytest
+from django.contrib.sessions.models import Session
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -208,6 +210,20 @@ def test_deleting_an_account_leaves_only_access_log_rows(client, patient, clinic
     event = AccessEvent.objects.get()
     assert event.patient_ref == patient.pk
     assert "private" not in str(vars(event))
+
+
+def test_deleting_an_account_signs_out_its_other_devices_and_no_one_else(
+    client, patient, other_patient
+):
+    phone, laptop, someone_else = Client(), Client(), Client()
+    phone.force_login(patient)
+    laptop.force_login(patient)
+    someone_else.force_login(other_patient)
+    assert Session.objects.count() == 3
+    phone.post(reverse("account_delete"), {"password": PASSWORD})
+    remaining = list(Session.objects.all())
+    assert [row.get_decoded().get("_auth_user_id") for row in remaining] == [str(other_patient.pk)]
+    assert laptop.get(reverse("history")).status_code == 302  # sent to log in
 
 
 def test_a_clinician_has_no_sharing_page_and_a_patient_cannot_redeem(client, patient, clinician):

@@ -191,8 +191,10 @@ def create_patients(env: dict[str, str], emails: list[str]) -> None:
 class Gunicorn:
     """`gunicorn backlog.wsgi` on a free port of 127.0.0.1, in its own process group."""
 
-    def __init__(self, env: dict[str, str], log_path: Path, workers: int = WORKERS):
-        self.env, self.log_path, self.workers = env, log_path, workers
+    def __init__(
+        self, env: dict[str, str], log_path: Path, workers: int = WORKERS, timeout: int = 30
+    ):
+        self.env, self.log_path, self.workers, self.timeout = env, log_path, workers, timeout
         self.process: subprocess.Popen | None = None
         self.port = 0
 
@@ -204,7 +206,7 @@ class Gunicorn:
                     "backlog.wsgi",
                     "--bind=127.0.0.1:0",
                     f"--workers={self.workers}",
-                    "--timeout=30",
+                    f"--timeout={self.timeout}",
                     "--graceful-timeout=5",
                     "--no-control-socket",  # several servers may run at once
                     "--error-logfile=-",
@@ -317,16 +319,23 @@ class Browser:
         self.cookies: dict[str, str] = {}
 
     def request(
-        self, method: str, path: str, fields: dict | None = None, headers: dict | None = None
+        self,
+        method: str,
+        path: str,
+        fields: dict | bytes | None = None,
+        headers: dict | None = None,
+        timeout: float = REQUEST_TIMEOUT,
     ) -> Response:
         headers = dict(headers or {})
         body = None
-        if fields is not None:
+        if isinstance(fields, bytes):
+            body = fields
+        elif fields is not None:
             body = urlencode(fields, doseq=True)
             headers["Content-Type"] = "application/x-www-form-urlencoded"
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=REQUEST_TIMEOUT)
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
         try:
             connection.request(method, path, body=body, headers=headers)
             answer = connection.getresponse()
@@ -342,6 +351,25 @@ class Browser:
                 else:
                     self.cookies[name] = morsel.value
         return response
+
+    def upload(
+        self, path: str, name: str, filename: str, content: bytes, timeout: float = 300
+    ) -> Response:
+        """POST one file as a form would (multipart), with the CSRF token."""
+        boundary = uuid.uuid4().hex
+        token = self.cookies["csrftoken"]
+        body = (
+            (
+                f'--{boundary}\r\nContent-Disposition: form-data; name="csrfmiddlewaretoken"'
+                f"\r\n\r\n{token}\r\n"
+                f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; '
+                f'filename="{filename}"\r\nContent-Type: application/json\r\n\r\n'
+            ).encode()
+            + content
+            + f"\r\n--{boundary}--\r\n".encode()
+        )
+        headers = {"Content-Type": f"multipart/form-data; boundary={boundary}"}
+        return self.request("POST", path, body, headers, timeout=timeout)
 
     def log_in(self, password: str = PASSWORD) -> None:
         """Through the real login form, csrf token and all."""
@@ -446,3 +474,96 @@ def send_until_acknowledged(browser: Browser, data: dict, tally: Tally) -> None:
             tally.changed.notify_all()
         return
     raise LoadError(f"{browser.email}: gave up on {token} after {MAX_ATTEMPTS} attempts")
+
+
+# --- A large import while another patient logs ---------------------------------------------
+
+
+@dataclass
+class ImportUnderLoad:
+    import_status: int
+    import_location: str
+    import_seconds: float
+    quick_log_waits: list[float]  # seconds, each quick log of the other patient
+    quick_log_statuses: list[int]
+    visible_counts: set[int]  # the importer's flare-ups, as the database showed them
+
+
+def import_while_logging(
+    port: int, importer: str, logger: str, document: bytes, database: Database
+) -> ImportUnderLoad:
+    """`importer` uploads `document` through /import/ while `logger` quick-logs, one flare-up
+    after another, until the import has answered; meanwhile the importer's flare-ups are
+    counted straight from the database, as any other reader would see them."""
+    uploader, patient = Browser(port, importer), Browser(port, logger)
+    uploader.log_in()
+    patient.log_in()
+    uploader.request("GET", "/import/")
+    done = threading.Event()
+    result: dict = {}
+
+    def upload() -> None:
+        started = time.monotonic()
+        try:
+            answer = uploader.upload("/import/", "file", "history.json", document)
+            result["answer"] = answer
+        finally:
+            result["seconds"] = time.monotonic() - started
+            done.set()
+
+    counts: set[int] = set()
+    count_sql = (
+        "SELECT count(*) FROM episodes_episode e JOIN backlog_user u ON u.id = e.patient_id"
+        f" WHERE u.email = '{importer}'"
+    )
+
+    def watch() -> None:
+        while not done.is_set():
+            counts.add(database.rows(count_sql)[0][0])
+            time.sleep(0.02)
+        counts.add(database.rows(count_sql)[0][0])
+
+    threads = [threading.Thread(target=upload), threading.Thread(target=watch)]
+    for thread in threads:
+        thread.start()
+    waits, statuses = [], []
+    deadline = time.monotonic() + 300
+    while not done.is_set() and time.monotonic() < deadline:
+        fields = quick_log_data(
+            client_token=str(uuid.uuid4()), csrfmiddlewaretoken=patient.cookies["csrftoken"]
+        )
+        started = time.monotonic()
+        answer = patient.request("POST", "/log/", fields, {"HX-Request": "true"})
+        waits.append(time.monotonic() - started)
+        statuses.append(answer.status)
+        time.sleep(0.05)
+    for thread in threads:
+        thread.join(timeout=300)
+    answer = result.get("answer")
+    return ImportUnderLoad(
+        import_status=answer.status if answer else 0,
+        import_location=answer.headers.get("Location", "") if answer else "",
+        import_seconds=result.get("seconds", 0.0),
+        quick_log_waits=waits,
+        quick_log_statuses=statuses,
+        visible_counts=counts,
+    )
+
+
+def quick_log_waits(port: int, logger: str, seconds: float) -> list[float]:
+    """Quick logs one after another for `seconds`, nothing else running: the baseline."""
+    patient = Browser(port, logger)
+    patient.log_in()
+    waits = []
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        fields = quick_log_data(
+            client_token=str(uuid.uuid4()), csrfmiddlewaretoken=patient.cookies["csrftoken"]
+        )
+        started = time.monotonic()
+        answer = patient.request("POST", "/log/", fields, {"HX-Request": "true"})
+        if answer.status != 200:
+            raise LoadError(f"{logger}: POST /log/ answered {answer.status}")
+        waits.append(time.monotonic() - started)
+        time.sleep(0.05)
+    return waits
