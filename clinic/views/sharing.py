@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from backlog.accounts import has_verified_email
 from backlog.models import AccessEvent, Role
 from backlog.roles import patients_only
 
@@ -32,8 +33,21 @@ def sharing_context(patient, **extra) -> dict:
         "looks": looks,
         "email_form": ShareByEmailForm(patient=patient),
         "code_form": ShareCodeForm(),
+        "email_verified": has_verified_email(patient),
         **extra,
     }
+
+
+VERIFY_FIRST = "Verify your email address first: sharing needs an address we know is yours."
+
+
+def refuse_unverified(request: HttpRequest) -> HttpResponse | None:
+    """Sharing needs a verified address; without one the page says so (and offers to resend
+    the verification email) and nothing is shared."""
+    if has_verified_email(request.user):
+        return None
+    context = sharing_context(request.user, verify_error=VERIFY_FIRST)
+    return render(request, "clinic/sharing.html", context, status=403)
 
 
 @require_GET
@@ -45,6 +59,8 @@ def sharing(request: HttpRequest) -> HttpResponse:
 @require_POST
 @patients_only
 def share_by_email(request: HttpRequest) -> HttpResponse:
+    if refused := refuse_unverified(request):
+        return refused
     form = ShareByEmailForm(request.POST, patient=request.user)
     if not form.is_valid():
         context = sharing_context(request.user, email_form=form)
@@ -59,6 +75,8 @@ def share_by_email(request: HttpRequest) -> HttpResponse:
 @require_POST
 @patients_only
 def share_code(request: HttpRequest) -> HttpResponse:
+    if refused := refuse_unverified(request):
+        return refused
     form = ShareCodeForm(request.POST)
     if not form.is_valid():
         return render(request, "clinic/sharing.html", sharing_context(request.user, code_form=form))
