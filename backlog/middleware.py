@@ -93,16 +93,28 @@ def idle_timeout(get_response: Handler) -> Handler:
 
 
 def seen(request: HttpRequest) -> None:
-    """Settings > Sessions: when (and from where) this session was last used."""
+    """Settings > Sessions: when this session was last used (one UPDATE a minute)."""
+    from allauth.account.adapter import get_adapter
     from allauth.usersessions.models import UserSession
 
-    updated = UserSession.objects.filter(
-        session_key=request.session.session_key, user_id=request.user.pk
-    ).update(last_seen_at=timezone.now())
-    if not updated:
-        # A session from before the sessions list existed: listed from now on, so that
-        # "log out everywhere else" reaches it too.
-        UserSession.objects.create_from_request(request)
+    key, user_id, now = request.session.session_key, request.user.pk, timezone.now()
+    if UserSession.objects.filter(session_key=key, user_id=user_id).update(last_seen_at=now):
+        return
+    # A session not started by allauth's log-in (one from before the sessions list existed):
+    # listed from now on, so that "log out everywhere else" reaches it too.
+    user_agent = request.META.get("HTTP_USER_AGENT", "")[: UserSession._meta.get_field("user_agent").max_length]
+    UserSession.objects.bulk_create(
+        [
+            UserSession(
+                user_id=user_id,
+                session_key=key,
+                ip=get_adapter().get_client_ip(request),
+                user_agent=user_agent,
+                last_seen_at=now,
+            )
+        ],
+        ignore_conflicts=True,
+    )
 
 
 class PrivacyConsentMiddleware:

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "django.contrib.humanize",  # allauth's passkey list
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
