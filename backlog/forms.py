@@ -1,9 +1,10 @@
+from allauth.account.adapter import get_adapter
+from allauth.account.forms import AddEmailForm as AllauthAddEmailForm
 from allauth.account.forms import LoginForm as AllauthLoginForm
 from allauth.account.forms import ResetPasswordForm as AllauthResetPasswordForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
-from allauth.account.internal.flows.password_reset import get_reset_password_from_key_url
-from allauth.account.adapter import get_adapter
 from allauth.account.forms import default_token_generator
+from allauth.account.internal.flows.password_reset import get_reset_password_from_key_url
 from django import forms
 from django.contrib.sites.shortcuts import get_current_site
 
@@ -66,6 +67,14 @@ class SignupForm(BootstrapMixin, AllauthSignupForm):
         for name in ("email", "password1", "password2"):
             self.fields[name].widget.attrs.pop("placeholder", None)
         self.fields["email"].widget.attrs.update({"autocomplete": "email", "autofocus": True})
+
+
+class AddEmailForm(AllauthAddEmailForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].label = "New email address"
+        self.fields["email"].widget.attrs.pop("placeholder", None)
+        self.fields["email"].widget.attrs["autocomplete"] = "email"
 
 
 class ResetPasswordForm(AllauthResetPasswordForm):

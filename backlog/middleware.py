@@ -62,9 +62,12 @@ def clean_headers(get_response: Handler) -> Handler:
     def middleware(request: HttpRequest) -> HttpResponse:
         meta = request.META
         for key, value in list(meta.items()):
-            if key.startswith("HTTP_") and isinstance(value, str):
-                if CONTROL_CHARACTERS.search(value):
-                    meta[key] = CONTROL_CHARACTERS.sub("", value)
+            if (
+                key.startswith("HTTP_")
+                and isinstance(value, str)
+                and CONTROL_CHARACTERS.search(value)
+            ):
+                meta[key] = CONTROL_CHARACTERS.sub("", value)
         return get_response(request)
 
     return middleware
@@ -102,7 +105,8 @@ def seen(request: HttpRequest) -> None:
         return
     # A session not started by allauth's log-in (one from before the sessions list existed):
     # listed from now on, so that "log out everywhere else" reaches it too.
-    user_agent = request.META.get("HTTP_USER_AGENT", "")[: UserSession._meta.get_field("user_agent").max_length]
+    longest = UserSession._meta.get_field("user_agent").max_length
+    user_agent = request.META.get("HTTP_USER_AGENT", "")[:longest]
     UserSession.objects.bulk_create(
         [
             UserSession(

@@ -88,7 +88,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         blank=True,
         help_text="The version of the privacy notice this person agreed to; none yet if empty.",
     )
-    privacy_agreed_at = models.DateTimeField("agreed to the privacy notice at", null=True, blank=True)
+    privacy_agreed_at = models.DateTimeField(
+        "agreed to the privacy notice at", null=True, blank=True
+    )
 
     objects = UserManager()
 

@@ -215,9 +215,12 @@ ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_ADAPTER = "backlog.adapters.AccountAdapter"
 ACCOUNT_FORMS = {
+    "add_email": "backlog.forms.AddEmailForm",
     "login": "backlog.forms.LoginForm",
+    "reset_password": "backlog.forms.ResetPasswordForm",
     "signup": "backlog.forms.SignupForm",
 }
+ACCOUNT_EMAIL_NOTIFICATIONS = True  # "your password was changed" and the like
 # One lockout counter: django-axes (below). allauth's own failed-login limit is off; its
 # limits on reset and verification emails, sign-ups and password changes stay on.
 ACCOUNT_RATE_LIMITS = {"login_failed": None, "confirm_email": "1/180s/key"}

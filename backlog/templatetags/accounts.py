@@ -51,7 +51,7 @@ SYSTEMS = (
 
 @register.filter
 def device(user_agent: str) -> str:
-    """"Firefox on Windows", "Chrome on Android"; "Unknown device" when nothing is known."""
+    """ "Firefox on Windows", "Chrome on Android"; "Unknown device" when nothing is known."""
     user_agent = user_agent or ""
     browser = next((name for name, pattern in BROWSERS if pattern.search(user_agent)), "")
     system = next((name for name, pattern in SYSTEMS if pattern.search(user_agent)), "")

@@ -56,9 +56,7 @@ def test_a_share_expiry_far_in_the_future_is_refused(patient_client, clinician, 
 
 
 def test_logging_in_with_an_absurdly_long_email_is_a_form_error(client):
-    response = client.post(
-        reverse("login"), {"login": "a" * 250 + "@example.com", "password": "x"}
-    )
+    response = client.post(reverse("login"), {"login": "a" * 250 + "@example.com", "password": "x"})
     assert response.status_code == 200
 
 
