@@ -4,12 +4,15 @@ second factor is asked for), and staff without one are taken to set one up first
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
 
 from .accounts import has_second_factor
 
@@ -25,6 +28,8 @@ class SecondFactorAdminSite(admin.AdminSite):
     def has_permission(self, request: HttpRequest) -> bool:
         return super().has_permission(request) and has_second_factor(request.user)
 
+    @method_decorator(never_cache)
+    @method_decorator(login_not_required)
     def login(self, request: HttpRequest, extra_context=None) -> HttpResponse:
         index = reverse("admin:index", current_app=self.name)
         next_url = request.GET.get("next") or index

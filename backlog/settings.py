@@ -268,14 +268,18 @@ AXES_DISABLE_ACCESS_LOG = True
 
 # The client's address. With TRUSTED_PROXY_COUNT=0 (the default) it is the connection's
 # address and any X-Forwarded-For header is ignored (anyone can write one). Behind N proxies
-# that each append to X-Forwarded-For, set TRUSTED_PROXY_COUNT=N: the address N entries from
-# the right is the client's. django-axes (through django-ipware), allauth's rate limits and
-# the sessions list all read it the same way.
+# that each append the address they were reached from to X-Forwarded-For (nginx's
+# $proxy_add_x_forwarded_for), set TRUSTED_PROXY_COUNT=N. django-ipware (through axes'
+# settings) then expects exactly N addresses there, the client's first; a header with more
+# (something the client wrote itself) is not believed, and the connection's address is used.
+# allauth's rate limits and the sessions list read the address the same way
+# (backlog.adapters.AccountAdapter.get_client_ip).
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 if TRUSTED_PROXY_COUNT < 0:
     raise ImproperlyConfigured("TRUSTED_PROXY_COUNT cannot be negative.")
 if TRUSTED_PROXY_COUNT:
-    AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT
+    # ipware counts the proxies listed after the client: the last proxy is the connection.
+    AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT - 1
     AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
 else:
     AXES_IPWARE_PROXY_COUNT = None

@@ -43,7 +43,7 @@ def privacy_agree(request: HttpRequest) -> HttpResponse:
     current = settings.PRIVACY_NOTICE_VERSION
     if user.privacy_version == current:
         return redirect(next_url or "home")
-    form = PrivacyAgreeForm(request.POST or None)
+    form = PrivacyAgreeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         user.agree_to_privacy_notice(current)
         user.save(update_fields=["privacy_version", "privacy_agreed_at"])
