@@ -83,6 +83,12 @@ class ResetPasswordForm(AllauthResetPasswordForm):
     one (the same queries, a token, the email built) and sends nothing, so that the answer
     takes as long either way."""
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].label = "Email address"
+        self.fields["email"].widget.attrs.pop("placeholder", None)
+        self.fields["email"].widget.attrs["autocomplete"] = "email"
+
     def save(self, request, **kwargs) -> str:
         email = super().save(request, **kwargs)
         if not self.users:
