@@ -4,11 +4,18 @@ the services). Test modules import from here, never from each other."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 
 from django.utils import timezone
 
 PASSWORD = "correct-horse-battery-staple"
+# Words that would tell a reader of an email something about the person's health.
+HEALTH_WORDS = re.compile(
+    r"pain|flare|sciatic|numb|tingl|spasm|red flag|intensity|episode|ibuprofen|urgent|"
+    r"emergency|bladder|\bleg\b|symptom|diagnos|stiff after",
+    re.IGNORECASE,
+)
 # A fixed TOTP secret (base32) for test accounts' authenticator apps.
 TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 

@@ -18,17 +18,11 @@ from django.urls import reverse
 
 from advice.services import episode_log
 from tests.browser.support import assert_accessible, csp_violations, log_in
-from tests.factories import PASSWORD
+from tests.factories import HEALTH_WORDS, PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 NEW_PASSWORD = "a-brand-new-lumbar-free-passphrase"
-# Words that would tell a reader of the email something about the person's health.
-HEALTH_WORDS = re.compile(
-    r"pain|flare|sciatic|numb|tingl|spasm|red flag|intensity|episode|ibuprofen|urgent|"
-    r"emergency|bladder|leg\b|symptom|diagnos|Stiff after gardening",
-    re.IGNORECASE,
-)
 
 
 class Inbox:
