@@ -64,7 +64,7 @@ class SignupForm(BootstrapMixin, AllauthSignupForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["email"].label = "Email address"
-        self.fields["password2"].label = "Password again"
+        self.fields["password2"].label = "Password confirmation"
         for name in ("email", "password1", "password2"):
             self.fields[name].widget.attrs.pop("placeholder", None)
         self.fields["email"].widget.attrs.update({"autocomplete": "email", "autofocus": True})

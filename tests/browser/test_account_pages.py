@@ -77,7 +77,7 @@ def test_signing_up_and_logging_in_work_without_javascript(page_without_javascri
     page.goto("/signup/")
     page.get_by_label("Email address").fill("no-js@example.com")
     page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_label("Password again").fill(PASSWORD)
+    page.get_by_label("Password confirmation").fill(PASSWORD)
     page.get_by_label("Your time zone").select_option("Europe/Madrid")
     page.get_by_label("I agree that backlog stores my health information").check()
     page.get_by_role("button", name="Create my account").click()
