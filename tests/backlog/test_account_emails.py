@@ -125,3 +125,20 @@ def test_the_second_factor_step_never_sends_a_person_to_another_site(client, mak
     response = client.post(reverse("mfa_authenticate"), {"code": totp_code(TOTP_SECRET)})
     assert response.status_code == 302
     assert "evil.example" not in response["Location"]
+
+
+def test_confirming_the_password_again_never_sends_a_person_to_another_site(patient_client):
+    response = patient_client.post(
+        f"{reverse('account_reauthenticate')}?next={EVIL}", {"password": PASSWORD, "next": EVIL}
+    )
+    assert response.status_code == 302
+    assert "evil.example" not in response["Location"]
+
+
+def test_changing_the_password_never_sends_a_person_to_another_site(patient_client):
+    response = patient_client.post(
+        f"{reverse('account_change_password')}?next={EVIL}",
+        {"oldpassword": PASSWORD, "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
+    )
+    assert response.status_code == 302
+    assert "evil.example" not in response["Location"]
