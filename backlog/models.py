@@ -7,7 +7,8 @@ from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
+from django.db.models.functions import Lower
 from django.utils.timezone import now
 
 
@@ -21,13 +22,35 @@ class Role(models.TextChoices):
     CLINICIAN = "clinician", "Clinician"
 
 
-class UserManager(BaseUserManager):
+def normalise_email(email: str) -> str:
+    """How every address is stored and looked up: trimmed and lower-cased, so that a log-in
+    is an exact match on the unique index (`email__iexact` would scan the table)."""
+    return (email or "").strip().lower()
+
+
+# Kinds of allauth authenticator that are a second factor (recovery codes only back them up).
+SECOND_FACTOR_TYPES = ("totp", "webauthn")
+
+
+class UserQuerySet(models.QuerySet):
+    def with_second_factor(self) -> UserQuerySet:
+        """Annotate `has_second_factor_now`, so the check costs no query of its own."""
+        from allauth.mfa.models import Authenticator
+
+        return self.annotate(
+            has_second_factor_now=Exists(
+                Authenticator.objects.filter(user=OuterRef("pk"), type__in=SECOND_FACTOR_TYPES)
+            )
+        )
+
+
+class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
     use_in_migrations = True
 
     def _create_user(self, email: str, password: str | None, **extra) -> User:
         if not email:
             raise ValueError("An email address is required.")
-        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user = self.model(email=normalise_email(email), **extra)
         user.set_password(password)
         user.full_clean(exclude=["password"])
         user.save(using=self._db)
@@ -44,7 +67,7 @@ class UserManager(BaseUserManager):
         return self._create_user(email, password, **extra)
 
     def get_by_natural_key(self, username: str) -> User:
-        return self.get(email__iexact=username)
+        return self.get(email=normalise_email(username))
 
 
 class User(AbstractBaseUser, PermissionsMixin):
@@ -59,6 +82,15 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(default=False)
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=now)
+    privacy_version = models.PositiveIntegerField(
+        "privacy notice version agreed to",
+        null=True,
+        blank=True,
+        help_text="The version of the privacy notice this person agreed to; none yet if empty.",
+    )
+    privacy_agreed_at = models.DateTimeField(
+        "agreed to the privacy notice at", null=True, blank=True
+    )
 
     objects = UserManager()
 
@@ -69,6 +101,14 @@ class User(AbstractBaseUser, PermissionsMixin):
     class Meta:
         constraints = [
             models.CheckConstraint(condition=Q(role__in=Role.values), name="user_role_valid"),
+            # Stored lower-cased, so the unique index on email is unique on the normalised
+            # address, and a log-in looks it up with an exact match.
+            models.CheckConstraint(condition=Q(email=Lower("email")), name="user_email_lower_case"),
+            models.CheckConstraint(
+                condition=Q(privacy_version__isnull=True, privacy_agreed_at__isnull=True)
+                | Q(privacy_version__isnull=False, privacy_agreed_at__isnull=False),
+                name="user_privacy_version_and_date_together",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -91,9 +131,17 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def clean(self) -> None:
         super().clean()
-        self.email = self.email.lower()
+        self.email = normalise_email(self.email)
         if self.timezone not in timezone_names():
             raise ValidationError({"timezone": "Choose a time zone from the list."})
+
+    def save(self, *args, **kwargs) -> None:
+        self.email = normalise_email(self.email)
+        super().save(*args, **kwargs)
+
+    def agree_to_privacy_notice(self, version: int) -> None:
+        self.privacy_version = version
+        self.privacy_agreed_at = now()
 
 
 class AccessEventQuerySet(models.QuerySet):

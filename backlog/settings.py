@@ -11,6 +11,8 @@ import plotly
 from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
+from backlog.email_config import email_settings
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -38,6 +40,16 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={value!r} is not a whole number.") from None
+
+
 DEBUG = env_bool("DEBUG")
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
@@ -56,11 +68,12 @@ INSTALLED_APPS = [
     "episodes",
     "advice",
     "clinic",
-    "django.contrib.admin",
+    "backlog.admin_config.SecondFactorAdminConfig",  # django.contrib.admin, behind a second factor
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "django.contrib.humanize",  # allauth's passkey list
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
@@ -70,15 +83,23 @@ INSTALLED_APPS = [
     "bootstrap",
     "csp",
     "axes",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.usersessions",
 ]
 
 MIDDLEWARE = [
+    # First: control characters (NUL...) leave the request headers before anything reads or
+    # stores them (PostgreSQL refuses NUL in text, so a stored User-Agent would answer 500).
+    "backlog.middleware.clean_headers",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "backlog.middleware.idle_timeout",
     "django_htmx.middleware.HtmxMiddleware",
     "backlog.middleware.htmx_redirects",
@@ -86,6 +107,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "backlog.middleware.user_timezone",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A patient who has not agreed to the current privacy notice is asked to, first.
+    "backlog.middleware.PrivacyConsentMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     # Last, so that it sees the authentication result of the login view.
@@ -149,10 +172,13 @@ CACHES = {
 }
 
 # --- Accounts, passwords, sessions ------------------------------------------------------------
+# django-allauth (account + mfa + usersessions) runs sign-up, log-in, log-out, email
+# verification, password reset and change, two factors and passkeys, and the sessions list.
 AUTH_USER_MODEL = "backlog.User"
 AUTHENTICATION_BACKENDS = [
+    # First, so that a locked username+IP pair is refused before any password is checked.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "backlog.auth.EmailBackend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -168,6 +194,56 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 
+# Email is the login; there are no usernames.
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_UNIQUE_EMAIL = True
+# One address per account, changed by verifying the new one first.
+ACCOUNT_CHANGE_EMAIL = True
+# Optional: a patient can log flare-ups at once; sharing needs a verified address
+# (backlog.accounts.has_verified_email).
+ACCOUNT_EMAIL_VERIFICATION = "optional"
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "backlog: "
+# Reset requests for unknown addresses answer like the others and send nothing.
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+# No "remember me": the session cookie ends with the browser, the session after 30 idle minutes.
+ACCOUNT_SESSION_REMEMBER = False
+ACCOUNT_ADAPTER = "backlog.adapters.AccountAdapter"
+ACCOUNT_FORMS = {
+    "add_email": "backlog.forms.AddEmailForm",
+    "login": "backlog.forms.LoginForm",
+    "reset_password": "backlog.forms.ResetPasswordForm",
+    "signup": "backlog.forms.SignupForm",
+}
+ACCOUNT_EMAIL_NOTIFICATIONS = True  # "your password was changed" and the like
+# One lockout counter: django-axes (below). allauth's own failed-login limit is off; its
+# limits on reset and verification emails, sign-ups and password changes stay on.
+ACCOUNT_RATE_LIMITS = {"login_failed": None, "confirm_email": "1/180s/key"}
+
+MFA_ADAPTER = "backlog.adapters.MFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+MFA_PASSKEY_LOGIN_ENABLED = True
+MFA_TOTP_ISSUER = "backlog"
+# Passkeys work over https, and over plain http on localhost only (browsers and the fido2
+# library treat it as secure); the origin is always checked.
+if DEBUG:
+    # Development only (allauth refuses it when DEBUG is off): when set, this code passes any
+    # TOTP check, so the demo clinician can set up a second factor without an authenticator app.
+    MFA_TOTP_INSECURE_BYPASS_CODE = os.environ.get("MFA_TOTP_INSECURE_BYPASS_CODE", "") or None
+
+# Settings > Sessions: last seen is refreshed once a minute by backlog.middleware.idle_timeout
+# (allauth's per-request tracking would write the database on every page view).
+USERSESSIONS_TRACK_ACTIVITY = False
+
+# The privacy notice's version: raise it whenever templates/backlog/privacy.html changes in
+# substance, and every patient is asked to agree again at their next request.
+PRIVACY_NOTICE_VERSION = 1
+
 # Sessions end after 30 minutes without a request (backlog.middleware.idle_timeout renews
 # them at most once a minute, rather than writing the session on every request), and on
 # logout (the session row is deleted, so an old cookie is useless).
@@ -180,14 +256,44 @@ SESSION_COOKIE_SAMESITE = "Lax"
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_MINUTES", "15")) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_USERNAME_FORM_FIELD = "username"
+# allauth's form posts "login" and authenticates with "email": one function reads either.
+AXES_USERNAME_CALLABLE = "backlog.auth.attempted_email"
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_LOCKOUT_TEMPLATE = "account/locked_out.html"
 AXES_VERBOSE = False
 # Logins, logouts and failed logins are written by backlog/signals.py to the
 # "backlog.accounts" logger; axes' own access log would keep every person's email, IP and
 # browser for good, even after they delete their account.
 AXES_DISABLE_ACCESS_LOG = True
+
+# The client's address. With TRUSTED_PROXY_COUNT=0 (the default) it is the connection's
+# address and any X-Forwarded-For header is ignored (anyone can write one). Behind N proxies
+# that each append the address they were reached from to X-Forwarded-For (nginx's
+# $proxy_add_x_forwarded_for), set TRUSTED_PROXY_COUNT=N. django-ipware (through axes'
+# settings) then expects exactly N addresses there, the client's first; a header with more
+# (something the client wrote itself) is not believed, and the connection's address is used.
+# allauth's rate limits and the sessions list read the address the same way
+# (backlog.adapters.AccountAdapter.get_client_ip).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT cannot be negative.")
+if TRUSTED_PROXY_COUNT:
+    # ipware counts the proxies listed after the client: the last proxy is the connection.
+    AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT - 1
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+else:
+    AXES_IPWARE_PROXY_COUNT = None
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+
+# --- Email ------------------------------------------------------------------------------------
+# EMAIL_URL (smtp://user:password@host:587/?tls=1, smtps://... for TLS from the start,
+# console://) or EMAIL_HOST/EMAIL_PORT/EMAIL_HOST_USER/EMAIL_HOST_PASSWORD/EMAIL_USE_TLS.
+# Without either: the console under DEBUG, otherwise an SMTP server on localhost:25.
+EMAIL_CONFIG = email_settings(os.environ, debug=DEBUG)
+globals().update(EMAIL_CONFIG)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "backlog <noreply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Security headers -------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

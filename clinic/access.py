@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 
+from backlog.accounts import has_second_factor
 from backlog.models import User
 from episodes.access import deny, owner_of, record_access
 from episodes.models import Episode
@@ -18,6 +19,9 @@ from .models import Share
 
 def live_share(clinician, patient_id: int | None) -> Share | None:
     if patient_id is None or not clinician.is_authenticated or not clinician.is_clinician:
+        return None
+    # Health data is read behind two factors: until the clinician has one, no share counts.
+    if not has_second_factor(clinician):
         return None
     return (
         Share.objects.live()

@@ -41,10 +41,15 @@ PATIENTS = {
 PASSWORD = "bench-password-2026"
 
 SEED = f"""
+from django.conf import settings
+from django.utils import timezone
 from backlog.models import User
 from tests.factories import bulk_history
 for email, count in (("ten@example.com", 10), ("decade@example.com", 3650)):
-    user = User.objects.create_user(email, {PASSWORD!r})
+    user = User.objects.create_user(
+        email, {PASSWORD!r},
+        privacy_version=settings.PRIVACY_NOTICE_VERSION, privacy_agreed_at=timezone.now(),
+    )
     bulk_history(user, count)
 demo = User.objects.get(email="patient@example.com")
 demo.set_password({PASSWORD!r})
@@ -205,7 +210,7 @@ def bytes_table(port: int) -> tuple[list[str], bool]:
                 "/login/",
                 form={
                     "csrfmiddlewaretoken": token.group(1),
-                    "username": PATIENTS["demo"],
+                    "login": PATIENTS["demo"],
                     "password": PASSWORD,
                 },
                 headers={"Referer": f"http://127.0.0.1:{port}/login/"},

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from tests.factories import PASSWORD, bulk_history
+from tests.factories import PASSWORD, bulk_history, give_totp, verify_email
 
 _emails = itertools.count(1)
 
@@ -36,13 +36,34 @@ def password_hash() -> str:
 
 @pytest.fixture
 def make_user(db, password_hash):
+    """An account as people have them: a verified address, the current privacy notice agreed
+    to, and for clinicians an authenticator app (TOTP, tests.factories.TOTP_SECRET).
+    `verified=False`, `second_factor=False`, `agreed=False` make one without."""
+    from django.conf import settings
+
     from backlog.models import User
 
-    def make(email: str | None = None, *, role: str = "patient", tz: str = "UTC", **extra):
+    def make(
+        email: str | None = None,
+        *,
+        role: str = "patient",
+        tz: str = "UTC",
+        verified: bool = True,
+        second_factor: bool | None = None,
+        agreed: bool = True,
+        **extra,
+    ):
         email = email or f"person{next(_emails)}@example.com"
-        return User.objects.create(
+        if agreed:
+            extra.setdefault("privacy_version", settings.PRIVACY_NOTICE_VERSION)
+            extra.setdefault("privacy_agreed_at", timezone.now())
+        user = User.objects.create(
             email=email, password=password_hash, role=role, timezone=tz, **extra
         )
+        verify_email(user, verified=verified)
+        if second_factor if second_factor is not None else role == "clinician":
+            give_totp(user)
+        return user
 
     return make
 

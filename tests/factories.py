@@ -4,11 +4,46 @@ the services). Test modules import from here, never from each other."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 
 from django.utils import timezone
 
 PASSWORD = "correct-horse-battery-staple"
+# Words that would tell a reader of an email something about the person's health.
+HEALTH_WORDS = re.compile(
+    r"pain|flare|sciatic|numb|tingl|spasm|red flag|intensity|episode|ibuprofen|urgent|"
+    r"emergency|bladder|\bleg\b|symptom|diagnos|stiff after",
+    re.IGNORECASE,
+)
+# A fixed TOTP secret (base32) for test accounts' authenticator apps.
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def give_totp(user, secret: str = TOTP_SECRET):
+    """Set up an authenticator app (TOTP) for `user`, as allauth's own activation does."""
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    return TOTP.activate(user, secret).instance
+
+
+def totp_code(secret: str = TOTP_SECRET, *, steps_ahead: int = 0) -> str:
+    """The code an authenticator app shows now (or `steps_ahead` 30-second steps later)."""
+    import time
+
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    return format_hotp_value(hotp_value(secret, int(time.time()) // 30 + steps_ahead))
+
+
+def verify_email(user, *, verified: bool = True):
+    """The account's address as allauth keeps it (primary), verified unless told otherwise."""
+    from allauth.account.models import EmailAddress
+
+    address, _ = EmailAddress.objects.update_or_create(
+        user=user, email=user.email, defaults={"primary": True, "verified": verified}
+    )
+    return address
 
 
 def quick_log_data(**overrides) -> dict:

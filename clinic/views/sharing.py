@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from backlog.access_log import patient_log_page
+from backlog.accounts import has_verified_email
 from backlog.roles import patients_only
 
 from .. import services
@@ -31,6 +32,7 @@ def sharing_context(patient, *, before: int | None = None, **extra) -> dict:
         **log_context(patient, before),
         "email_form": ShareByEmailForm(patient=patient),
         "code_form": ShareCodeForm(),
+        "email_verified": has_verified_email(patient),
         **extra,
     }
 
@@ -40,6 +42,18 @@ def cursor(value: str | None) -> int | None:
     if value is None or not value.isdigit() or len(value) > 18:
         return None
     return int(value)
+
+
+VERIFY_FIRST = "Verify your email address first: sharing needs an address we know is yours."
+
+
+def refuse_unverified(request: HttpRequest) -> HttpResponse | None:
+    """Sharing needs a verified address; without one the page says so (and offers to resend
+    the verification email) and nothing is shared."""
+    if has_verified_email(request.user):
+        return None
+    context = sharing_context(request.user, verify_error=VERIFY_FIRST)
+    return render(request, "clinic/sharing.html", context, status=403)
 
 
 @require_GET
@@ -56,6 +70,8 @@ def sharing(request: HttpRequest) -> HttpResponse:
 @require_POST
 @patients_only
 def share_by_email(request: HttpRequest) -> HttpResponse:
+    if refused := refuse_unverified(request):
+        return refused
     form = ShareByEmailForm(request.POST, patient=request.user)
     if not form.is_valid():
         context = sharing_context(request.user, email_form=form)
@@ -70,6 +86,8 @@ def share_by_email(request: HttpRequest) -> HttpResponse:
 @require_POST
 @patients_only
 def share_code(request: HttpRequest) -> HttpResponse:
+    if refused := refuse_unverified(request):
+        return refused
     form = ShareCodeForm(request.POST)
     if not form.is_valid():
         return render(request, "clinic/sharing.html", sharing_context(request.user, code_form=form))

@@ -3,7 +3,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from backlog.models import User
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, give_totp
 
 pytestmark = pytest.mark.django_db
 
@@ -14,6 +14,7 @@ def signup(client, **overrides):
         "password1": PASSWORD,
         "password2": PASSWORD,
         "timezone": "Europe/Paris",
+        "privacy_consent": "on",
     }
     data.update(overrides)
     return client.post(reverse("signup"), data)
@@ -52,15 +53,15 @@ def test_an_unknown_time_zone_is_refused(client):
 
 
 def test_logging_in_with_email_and_password(client, patient):
-    response = client.post(reverse("login"), {"username": "pat@example.com", "password": PASSWORD})
+    response = client.post(reverse("login"), {"login": "pat@example.com", "password": PASSWORD})
     assert response.status_code == 302
     assert client.get(reverse("history")).status_code == 200
 
 
 def test_a_wrong_password_shows_a_message(client, patient):
-    response = client.post(reverse("login"), {"username": "pat@example.com", "password": "nope"})
+    response = client.post(reverse("login"), {"login": "pat@example.com", "password": "nope"})
     assert response.status_code == 200
-    assert b"enter a correct" in response.content.lower()
+    assert b"email address or password is not right" in response.content.lower()
 
 
 def test_logging_out_ends_the_session(patient_client):
@@ -119,8 +120,13 @@ def test_the_settings_page_offers_the_patients_data_tools(patient_client):
     assert reverse("account_delete") in content
 
 
-def test_the_demo_clinician_can_read_the_demo_patient_at_once(client):
+def test_the_demo_clinician_reads_the_demo_patient_once_they_have_a_second_factor(client):
     call_command("seed_demo")
     patient = User.objects.get(email="patient@example.com")
-    client.force_login(User.objects.get(email="clinician@example.com"))
-    assert client.get(reverse("patient_summary", args=[patient.pk])).status_code == 200
+    clinician = User.objects.get(email="clinician@example.com")
+    client.force_login(clinician)
+    summary = reverse("patient_summary", args=[patient.pk])
+    assert client.get(summary).status_code == 404
+    assert client.get(reverse("clinician_patients"))["Location"] == reverse("mfa_index")
+    give_totp(clinician)
+    assert client.get(summary).status_code == 200

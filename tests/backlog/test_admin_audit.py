@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def staff(make_user):
-    return make_user("admin@example.com", is_staff=True, is_superuser=True)
+    return make_user("admin@example.com", is_staff=True, is_superuser=True, second_factor=True)
 
 
 @pytest.fixture
@@ -132,7 +132,7 @@ def test_the_admin_cannot_add_or_delete_a_patients_flare_up(client, staff, episo
 def test_staff_who_may_only_view_see_no_reason_field_and_cannot_change(
     client, make_user, patient, episode
 ):
-    viewer = make_user("viewer@example.com", is_staff=True)
+    viewer = make_user("viewer@example.com", is_staff=True, second_factor=True)
     viewer.user_permissions.add(Permission.objects.get(codename="view_episode"))
     client.force_login(viewer)
     url = reverse("admin:episodes_episode_change", args=[episode.pk])

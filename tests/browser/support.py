@@ -7,6 +7,8 @@ import re
 
 from axe_playwright_python.sync_playwright import Axe
 
+from tests.factories import TOTP_SECRET, totp_code
+
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -32,9 +34,15 @@ def assert_accessible(page) -> None:
     assert not bad, results.generate_report()
 
 
-def log_in(page, email: str, password: str) -> None:
+def log_in(page, email: str, password: str, totp_secret: str = TOTP_SECRET) -> None:
+    """Through the log-in page; an account with an authenticator app (every clinician test
+    account: tests.factories.TOTP_SECRET) is then asked for its code, typed in as well."""
     page.goto("/login/")
     page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(re.compile(r"/(clinic/)?$"))
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Log in", exact=True).click()
+    page.wait_for_url(re.compile(r"/(clinic/|2fa/authenticate/)?$"))
+    if "/2fa/authenticate/" in page.url:
+        page.get_by_label("Code").fill(totp_code(totp_secret))
+        page.get_by_role("button", name="Continue").click()
+        page.wait_for_url(re.compile(r"/(clinic/)?$"))

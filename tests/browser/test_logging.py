@@ -17,6 +17,7 @@ def test_a_new_patient_signs_up_logs_a_flare_up_and_marks_it_over(page):
     page.get_by_label("Email address").fill("walker@example.com")
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_label("Password confirmation").fill(PASSWORD)
+    page.get_by_label("I agree that backlog stores my health information").check()
     assert_accessible(page)
     page.get_by_role("button", name="Create my account").click()
     expect(page.get_by_role("heading", name="Log a flare-up")).to_be_visible()

@@ -185,7 +185,9 @@ def test_the_access_log_cannot_be_edited_or_deleted(world):
 
 
 def test_the_admin_shows_the_access_log_but_cannot_change_or_delete_it(client, make_user):
-    admin_user = make_user("admin@example.com", is_staff=True, is_superuser=True)
+    admin_user = make_user(
+        "admin@example.com", is_staff=True, is_superuser=True, second_factor=True
+    )
     event = AccessEvent.objects.create(
         actor_email="doc@example.com", action="summary", allowed=True
     )

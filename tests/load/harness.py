@@ -182,9 +182,13 @@ def create_patients(env: dict[str, str], emails: list[str]) -> None:
         env,
         "shell",
         "-c",
+        "from django.conf import settings\n"
+        "from django.utils import timezone\n"
         "from backlog.models import User\n"
         f"for email in {emails!r}:\n"
-        f"    User.objects.create_user(email, {PASSWORD!r})\n",
+        f"    User.objects.create_user(email, {PASSWORD!r},\n"
+        "        privacy_version=settings.PRIVACY_NOTICE_VERSION,\n"
+        "        privacy_agreed_at=timezone.now())\n",
     )
 
 
@@ -377,7 +381,7 @@ class Browser:
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.body)
         if form.status != 200 or token is None:
             raise LoadError(f"{self.email}: no login form ({form.status})")
-        fields = {"csrfmiddlewaretoken": token.group(1), "username": self.email}
+        fields = {"csrfmiddlewaretoken": token.group(1), "login": self.email}
         answer = self.request("POST", "/login/", {**fields, "password": password})
         if answer.status != 302 or "sessionid" not in self.cookies:
             raise LoadError(f"{self.email}: login refused ({answer.status})")

@@ -27,7 +27,7 @@ ELSEWHERE = "203.0.113.7"
 
 
 def log_in(client: Client, email: str, password: str = PASSWORD, ip: str = "127.0.0.1"):
-    return client.post(reverse("login"), {"username": email, "password": password}, REMOTE_ADDR=ip)
+    return client.post(reverse("login"), {"login": email, "password": password}, REMOTE_ADDR=ip)
 
 
 def is_logged_in(client: Client) -> bool:
@@ -42,6 +42,7 @@ def test_a_new_password_is_stored_as_an_argon2_hash(client):
             "password1": PASSWORD,
             "password2": PASSWORD,
             "timezone": "UTC",
+            "privacy_consent": "on",
         },
     )
     stored = User.objects.get(email="new@example.com").password

@@ -38,6 +38,20 @@ STATE_CHANGING = {
     "account_delete",
     "import_history",
     "redeem_code",
+    # allauth's account pages, and the privacy notice's agreement
+    "account_login",
+    "account_signup",
+    "account_logout",
+    "account_reset_password",
+    "account_change_password",
+    "account_email",
+    "mfa_activate_totp",
+    "mfa_add_webauthn",
+    "mfa_generate_recovery_codes",
+    "mfa_authenticate",
+    "mfa_login_webauthn",
+    "usersessions_list",
+    "privacy_agree",
 }
 
 
@@ -53,7 +67,10 @@ def form_data(email: str) -> dict:
     return {
         **quick_log_data(client_token=str(uuid.uuid4())),
         "username": email,
+        "login": email,
         "password": PASSWORD,
+        "privacy_consent": "on",
+        "agree": "on",
         "email": "new.person@example.com",
         "password1": PASSWORD,
         "password2": PASSWORD,

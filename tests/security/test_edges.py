@@ -56,9 +56,7 @@ def test_a_share_expiry_far_in_the_future_is_refused(patient_client, clinician, 
 
 
 def test_logging_in_with_an_absurdly_long_email_is_a_form_error(client):
-    response = client.post(
-        reverse("login"), {"username": "a" * 250 + "@example.com", "password": "x"}
-    )
+    response = client.post(reverse("login"), {"login": "a" * 250 + "@example.com", "password": "x"})
     assert response.status_code == 200
 
 
@@ -82,7 +80,7 @@ def test_the_patient_does_not_see_another_patients_refused_attempts(
 
 
 def test_account_deletion_also_forgets_failed_login_attempts(client, patient):
-    client.post(reverse("login"), {"username": patient.email, "password": "wrong"})
+    client.post(reverse("login"), {"login": patient.email, "password": "wrong"})
     assert AccessAttempt.objects.filter(username=patient.email).exists()
     client.force_login(patient)
     client.post(reverse("account_delete"), {"password": PASSWORD})

@@ -7,7 +7,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import validate_email
 
-from backlog.models import Role, User
+from backlog.accounts import vouch_for_email
+from backlog.models import Role, User, normalise_email
 
 
 class Command(BaseCommand):
@@ -19,12 +20,12 @@ class Command(BaseCommand):
         parser.add_argument("--timezone", default="UTC", help="IANA time zone, e.g. Europe/London.")
 
     def handle(self, *args, email: str, password: str | None, timezone: str, **options):
-        email = email.strip().lower()
+        email = normalise_email(email)
         try:
             validate_email(email)
         except ValidationError as error:
             raise CommandError(f"{email!r} is not an email address.") from error
-        if User.objects.filter(email__iexact=email).exists():
+        if User.objects.filter(email=email).exists():
             raise CommandError(f"An account for {email} already exists.")
         generated = False
         if password is None:
@@ -39,6 +40,9 @@ class Command(BaseCommand):
             user = User.objects.create_user(email, password, role=Role.CLINICIAN, timezone=timezone)
         except ValidationError as error:
             raise CommandError("; ".join(error.messages)) from error
+        # The administrator vouches for the address; the clinician still sets up a second
+        # factor at the first log-in, before any patient's data.
+        vouch_for_email(user)
         self.stdout.write(self.style.SUCCESS(f"Clinician account created: {user.email}"))
         if generated:
             self.stdout.write(f"Password: {password}")

@@ -9,12 +9,14 @@ pain often goes when it is left untreated.
 import random
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
 from advice.models import Prompt
 from advice.services import episode_log
+from backlog.accounts import vouch_for_email
 from backlog.models import Role, User
 from clinic.models import Share
 
@@ -94,11 +96,20 @@ class Command(BaseCommand):
                     role=Role.CLINICIAN,
                     timezone=DEMO_TIMEZONE,
                 )
+                # No second factor: the demo clinician sets one up at the first log-in (an
+                # authenticator app or a passkey), as every clinician must before reading
+                # a patient's history.
+                vouch_for_email(clinician)
             patient = User.objects.filter(email=patient_email).first()
             if patient is None:
                 patient = User.objects.create_user(
-                    patient_email, patient_password, timezone=DEMO_TIMEZONE
+                    patient_email,
+                    patient_password,
+                    timezone=DEMO_TIMEZONE,
+                    privacy_version=settings.PRIVACY_NOTICE_VERSION,
+                    privacy_agreed_at=timezone.now(),
                 )
+                vouch_for_email(patient)
                 rng = random.Random(20261124)
                 for fields in demo_history(timezone.now(), rng):
                     remedies = fields.pop("remedies")
@@ -120,5 +131,6 @@ class Command(BaseCommand):
                 "Demo logins:\n"
                 f"  patient    {patient_email} / {patient_password}\n"
                 f"  clinician  {clinician_email} / {clinician_password}"
+                " (sets up a second factor at the first log-in)"
             )
         )
