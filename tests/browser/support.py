@@ -32,6 +32,14 @@ def assert_accessible(page) -> None:
     assert not bad, results.generate_report()
 
 
+def follow_main_link(page, name: str) -> None:
+    """Follow a link of the header, opening the phone's Menu first when the link is in it."""
+    link = page.get_by_role("navigation", name="Main").get_by_role("link", name=name, exact=True)
+    if not link.is_visible():
+        page.locator("header summary", has_text="Menu").click()
+    link.click()
+
+
 def log_in(page, email: str, password: str) -> None:
     page.goto("/login/")
     page.get_by_label("Email address").fill(email)

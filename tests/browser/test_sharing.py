@@ -4,7 +4,13 @@ import pytest
 from playwright.sync_api import expect
 
 from advice.services import episode_log
-from tests.browser.support import PHONE, assert_accessible, csp_violations, log_in
+from tests.browser.support import (
+    PHONE,
+    assert_accessible,
+    csp_violations,
+    follow_main_link,
+    log_in,
+)
 from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -24,7 +30,7 @@ def test_a_patient_shares_the_clinician_reads_the_summary_then_the_patient_revok
     )
 
     log_in(page, patient.email, PASSWORD)
-    page.get_by_role("link", name="Sharing").click()
+    follow_main_link(page, "Sharing")
     page.get_by_label("Your clinician's email address").fill(clinician.email)
     page.get_by_role("button", name="Share", exact=True).click()
     expect(page.get_by_role("cell", name=clinician.email, exact=True)).to_be_visible()

@@ -1,0 +1,48 @@
+"""The Sharing page tells a patient in words who did what with their data."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from clinic import services
+from clinic.access_words import ACTION_WORDS, access_in_words
+from tests.factories import page_text
+
+ACTIONS = ["summary", "history", "episode", "change episode"] + [
+    f"export {fmt}" for fmt in ("csv", "json", "fhir")
+]
+
+
+@pytest.mark.parametrize("action", ACTIONS)
+def test_every_action_the_app_records_has_words(action):
+    assert action in ACTION_WORDS
+    for allowed in (True, False):
+        words = access_in_words(action, allowed=allowed)
+        assert words[0].isupper()
+        assert words.lower() != action
+
+
+def test_a_refused_attempt_reads_as_an_attempt():
+    assert access_in_words("export fhir", allowed=True) == "Downloaded your history (FHIR)"
+    assert access_in_words("export fhir", allowed=False) == "Tried to download your history (FHIR)"
+
+
+def test_an_action_without_words_yet_still_reads_as_words():
+    assert access_in_words("something new", allowed=True) == "Looked at your data"
+
+
+@pytest.mark.django_db
+def test_the_sharing_page_shows_downloads_in_words(patient_client, patient, clinician):
+    services.share_with_clinician(patient=patient, clinician=clinician, expires_on=None)
+    doctor = Client()
+    doctor.force_login(clinician)
+    for fmt in ("csv", "json", "fhir"):
+        assert doctor.get(reverse("patient_export", args=[patient.pk, fmt])).status_code == 200
+    assert doctor.get(reverse("patient_summary", args=[patient.pk])).status_code == 200
+
+    text = page_text(patient_client.get(reverse("sharing")))
+    for words in ("CSV", "JSON", "FHIR"):
+        assert f"Downloaded your history ({words})" in text
+    assert "Read your summary" in text
+    assert "export fhir" not in text
+    assert "export csv" not in text
