@@ -169,6 +169,25 @@ def test_the_whole_quick_log_works_with_tab_space_and_enter_only(page, patient):
     assert csp_violations(page) == []
 
 
+def test_on_a_phone_the_sticky_button_never_covers_what_has_focus(page, patient):
+    page.emulate_media(reduced_motion="reduce")  # focus scrolls at once, not smoothly
+    log_in(page, patient.email, PASSWORD)
+    form = page.locator("form.quick-log")
+    bar = form.locator(".submit-bar")
+    submit = form.get_by_role("button", name="Log flare-up")
+    tab_to(page, form.get_by_role("radio", name="0", exact=True))
+    for _ in range(40):
+        if submit.evaluate("button => button === document.activeElement"):
+            break
+        focused = page.evaluate(
+            "() => document.activeElement.closest('label, .form-check, summary')"
+            ".getBoundingClientRect().bottom"
+        )
+        assert focused <= bar.bounding_box()["y"] + 1
+        page.keyboard.press("Tab")
+    expect(submit).to_be_focused()
+
+
 def test_shift_tab_steps_back_through_the_choices_and_leaves_at_the_first(page, patient):
     log_in(page, patient.email, PASSWORD)
     form = page.locator("form.quick-log")
