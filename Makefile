@@ -21,10 +21,14 @@ install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
 # Browser tests drive Debian's Chromium (Playwright's own browser download cannot work here).
+# apt is only asked when /usr/bin/chromium is missing, and then waits for a lock another
+# process holds (up to 10 minutes) instead of failing at once.
+CHROMIUM_BIN ?= /usr/bin/chromium
+APT_GET := DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600
 chromium:
-	@if ! command -v chromium >/dev/null 2>&1; then \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	  elif sudo -n true 2>/dev/null; then sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	@if [ ! -x "$(CHROMIUM_BIN)" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then $(APT_GET) update -qq && $(APT_GET) install -y -qq chromium >/dev/null; \
+	  elif sudo -n true 2>/dev/null; then sudo $(APT_GET) update -qq && sudo $(APT_GET) install -y -qq chromium >/dev/null; \
 	  else echo "Chromium is missing and cannot be installed here: the browser tests will fail." >&2; fi; \
 	fi
 

@@ -62,7 +62,7 @@ def seek_care_markers(patient, since: date | None) -> list[charts.Marker]:
         by_episode[row["episode_id"]] = charts.Marker(
             when=started.replace(tzinfo=None),
             intensity=row["episode__intensity"],
-            label=f"{started:%d %b %Y}: told {level.lower()}, {row['title'].lower()}",
+            label=f"{started:%d %b %Y}: {level}, {row['title'].lower()}",
             level=row["level"],
         )
     return sorted(by_episode.values(), key=lambda marker: marker.when)

@@ -9,7 +9,7 @@ from episodes.paging import history_page
 from episodes.reports import trend_report, trend_rows
 
 from .models import Prompt
-from .rules import DISCLAIMER, trend_prompts
+from .rules import trend_prompts
 
 
 def advice_context(episode: Episode | None, prompts: list | None = None) -> dict:
@@ -18,7 +18,6 @@ def advice_context(episode: Episode | None, prompts: list | None = None) -> dict
     return {
         "advised_episode": episode,
         "prompts": prompts or [],
-        "disclaimer": DISCLAIMER,
     }
 
 

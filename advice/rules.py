@@ -59,7 +59,12 @@ LEVEL_MEANING: dict[Level, str] = {
     ),
 }
 
-DISCLAIMER = "This app does not diagnose. If in doubt, contact a clinician."
+# Said once, in these words, at the foot of every page (advice.context_processors) and with
+# every piece of advice.
+DISCLAIMER = (
+    "backlog does not diagnose. If in doubt, contact a clinician. "
+    "In an emergency, call your local emergency number."
+)
 
 # The sources rules cite, by the short names advice.sources lists (with URLs and
 # identifiers; docs/clinical-sources.md says what each is used for).

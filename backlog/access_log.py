@@ -41,7 +41,9 @@ PAGE_LINES = 25
 
 
 def action_words(action: str) -> str:
-    return ACTION_WORDS.get(action, action)
+    """What was read, in words; an action without words yet still reads as words, never as
+    its code."""
+    return ACTION_WORDS.get(action, "your data")
 
 
 def record_access(

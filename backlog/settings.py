@@ -128,6 +128,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "advice.context_processors.disclaimer",
             ],
             "builtins": ["template_partials.templatetags.partials"],
         },

@@ -197,3 +197,28 @@ def history_document(count: int, *, prompts_every: int = 10) -> dict:
         "timezone": "UTC",
         "episodes": episodes,
     }
+
+
+def page_text(response) -> str:
+    """The words a page shows, as one line: no tags, attributes, scripts or styles."""
+    from html.parser import HTMLParser
+
+    class Words(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.skipping = 0
+            self.parts: list[str] = []
+
+        def handle_starttag(self, tag, attrs):
+            self.skipping += tag in ("script", "style")
+
+        def handle_endtag(self, tag):
+            self.skipping -= tag in ("script", "style")
+
+        def handle_data(self, data):
+            if not self.skipping:
+                self.parts.append(data)
+
+    parser = Words()
+    parser.feed(response.content.decode())
+    return " ".join(" ".join(parser.parts).split())

@@ -12,7 +12,7 @@ from episodes.chart_data import DEFAULT_RANGE, RANGES
 
 from .. import guidance
 from ..chart_advice import trends_charts
-from ..rules import DISCLAIMER, LEVEL_MEANING
+from ..rules import LEVEL_MEANING
 
 
 @require_GET
@@ -24,7 +24,6 @@ def guidance_page(request: HttpRequest) -> HttpResponse:
             "movement": guidance.MOVEMENT,
             "stretches": guidance.STRETCHES,
             "stop_rules": guidance.STOP_RULES,
-            "disclaimer": DISCLAIMER,
             "level_meaning": LEVEL_MEANING,
         },
     )
@@ -41,7 +40,6 @@ def trends(request: HttpRequest) -> HttpResponse:
         "charts": trends_charts(request.user, range_key),
         "ranges": [(key, label) for key, (label, _) in RANGES.items()],
         "range_key": range_key,
-        "disclaimer": DISCLAIMER,
     }
     template = "advice/trends.html#charts" if request.htmx else "advice/trends.html"
     return render(request, template, context)

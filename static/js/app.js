@@ -53,9 +53,59 @@
     target.scrollIntoView({ block: "start" });
   }
 
+  // Browsers skip a radio group's unchecked choices on Tab, so picking "7" would need the
+  // arrow keys. Here Tab and Shift+Tab step through a group's choices one by one (Space
+  // chooses) and leave the group at either end, as they would anyway.
+  function choiceRadios(group) {
+    return Array.prototype.filter.call(group.querySelectorAll("input[type=radio]"), function (radio) {
+      return !radio.disabled && radio.getClientRects().length > 0;
+    });
+  }
+
+  function tabThroughChoices(event) {
+    if (event.key !== "Tab" || event.altKey || event.ctrlKey || event.metaKey) return;
+    var radio = event.target;
+    if (!radio.matches || !radio.matches(".choice-group input[type=radio]")) return;
+    var radios = choiceRadios(radio.closest(".choice-group"));
+    var next = radios[radios.indexOf(radio) + (event.shiftKey ? -1 : 1)];
+    if (!next) return;
+    event.preventDefault();
+    next.focus();
+  }
+
+  function announceTabChoices(root) {
+    root.querySelectorAll("[data-tab-choices]").forEach(function (hint) { hint.hidden = false; });
+  }
+
+  // The header's menu (a <details>) also closes with Escape, and when focus or a tap
+  // goes elsewhere.
+  function closeMenus(except) {
+    document.querySelectorAll("details.site-menu[open]").forEach(function (menu) {
+      if (menu !== except) menu.open = false;
+    });
+  }
+
+  document.addEventListener("keydown", function (event) {
+    tabThroughChoices(event);
+    if (event.key === "Escape") {
+      var menu = event.target.closest && event.target.closest("details.site-menu[open]");
+      if (menu) {
+        menu.open = false;
+        menu.querySelector("summary").focus();
+      }
+    }
+  });
+  document.addEventListener("click", function (event) {
+    closeMenus(event.target.closest && event.target.closest("details.site-menu"));
+  });
+  document.addEventListener("focusin", function (event) {
+    closeMenus(event.target.closest && event.target.closest("details.site-menu"));
+  });
+
   function init(root) {
     fillTimezone(root);
     wireLeg(root);
+    announceTabChoices(root);
   }
 
   document.addEventListener("DOMContentLoaded", function () { init(document); });

@@ -34,6 +34,27 @@ def assert_accessible(page) -> None:
     assert not bad, results.generate_report()
 
 
+def follow_main_link(page, name: str) -> None:
+    """Follow a link of the header, opening the phone's Menu first when the link is in it."""
+    link = page.get_by_role("navigation", name="Main").get_by_role("link", name=name, exact=True)
+    if not link.is_visible():
+        page.locator("header summary", has_text="Menu").click()
+    link.click()
+
+
+def log_out(page) -> None:
+    """The header's Log out button, opening the phone's Menu first when it is in it."""
+    button = page.get_by_role("button", name="Log out")
+    if not button.is_visible():
+        page.locator("header summary", has_text="Menu").click()
+    button.click()
+
+
+def logged_in(page) -> None:
+    """Wait until the page is one a logged-in person sees (its header has Log out)."""
+    page.get_by_role("button", name="Log out", include_hidden=True).wait_for(state="attached")
+
+
 def log_in(page, email: str, password: str, totp_secret: str = TOTP_SECRET) -> None:
     """Through the log-in page; an account with an authenticator app (every clinician test
     account: tests.factories.TOTP_SECRET) is then asked for its code, typed in as well."""

@@ -8,7 +8,14 @@ import re
 import pytest
 
 from backlog.models import User
-from tests.browser.support import PHONE, assert_accessible, csp_violations, log_in
+from tests.browser.support import (
+    PHONE,
+    assert_accessible,
+    csp_violations,
+    log_in,
+    log_out,
+    logged_in,
+)
 from tests.factories import PASSWORD, TOTP_SECRET, totp_code
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -50,7 +57,7 @@ def test_the_second_factor_and_consent_pages_have_no_serious_accessibility_probl
     page.get_by_label("Code").fill(totp_code(TOTP_SECRET))
     page.get_by_role("button", name="Continue").click()
     page.wait_for_url(re.compile(r"/clinic/$"))
-    page.get_by_role("button", name="Log out").click()
+    log_out(page)
     unagreed = make_user("later@example.com", agreed=False)
     page.goto("/login/")
     page.get_by_label("Email address").fill(unagreed.email)
@@ -84,9 +91,9 @@ def test_signing_up_and_logging_in_work_without_javascript(page_without_javascri
     page.wait_for_url(re.compile(r"/$"))
     user = User.objects.get(email="no-js@example.com")
     assert (user.timezone, user.privacy_version is not None) == ("Europe/Madrid", True)
-    page.get_by_role("button", name="Log out").click()
+    log_out(page)
     log_in(page, "no-js@example.com", PASSWORD)
-    page.get_by_role("button", name="Log out").wait_for()
+    logged_in(page)
 
 
 def test_a_clinician_logs_in_with_a_code_without_javascript(page_without_javascript, clinician):

@@ -8,7 +8,7 @@ import re
 import pytest
 from allauth.mfa.models import Authenticator
 
-from tests.browser.support import assert_accessible, csp_violations, log_in
+from tests.browser.support import assert_accessible, csp_violations, log_in, log_out, logged_in
 from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -49,17 +49,17 @@ def test_a_passkey_registered_in_the_browser_logs_the_person_in_without_a_passwo
     page.get_by_label("A name for it").fill("My phone")
     page.get_by_label("Also log in with it, without a password").check()
     page.get_by_role("button", name="Add it").click()
-    page.wait_for_url(re.compile(r"/2fa/"))
+    page.wait_for_url(re.compile(r"/2fa/(recovery-codes/)?$"))
     passkey = Authenticator.objects.get(user=patient, type="webauthn")
     assert passkey.wrap().name == "My phone"
     credentials = cdp.send("WebAuthn.getCredentials", {"authenticatorId": authenticator_id})
     assert [c["isResidentCredential"] for c in credentials["credentials"]] == [True]
 
-    page.get_by_role("button", name="Log out").click()
+    log_out(page)
     page.goto("/login/")
     page.get_by_role("button", name="Log in with a passkey").click()
     page.wait_for_url(re.compile(r"/$"))
-    page.get_by_role("button", name="Log out").wait_for()
+    logged_in(page)
     page.goto("/settings/")
     assert patient.email in page.content()
     assert csp_violations(page) == []

@@ -17,7 +17,7 @@ from django.test import Client
 from django.urls import reverse
 
 from advice.services import episode_log
-from tests.browser.support import assert_accessible, csp_violations, log_in
+from tests.browser.support import assert_accessible, csp_violations, log_in, log_out
 from tests.factories import HEALTH_WORDS, PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -108,7 +108,7 @@ def test_a_reset_email_through_smtp_sets_a_new_password_once_and_ends_other_sess
     old = Client().post(reverse("account_login"), {"login": patient.email, "password": PASSWORD})
     assert old.status_code == 200
     log_in(page, patient.email, NEW_PASSWORD)
-    page.get_by_role("button", name="Log out").click()
+    log_out(page)
 
     # The link works once.
     page.goto(link)

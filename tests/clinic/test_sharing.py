@@ -67,6 +67,17 @@ def test_a_one_time_code_is_shown_once_and_redeemed_once(client, patient, clinic
     assert not Share.objects.filter(clinician=second).exists()
 
 
+def test_a_mistyped_code_keeps_the_clinicians_patient_list_on_screen(client, patient, clinician):
+    services.share_with_clinician(patient=patient, clinician=clinician, expires_on=None)
+    client.force_login(clinician)
+    response = client.post(reverse("redeem_code"), {"code": "ABCDE-FGHJK"})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "not valid" in page
+    assert patient.email in page
+    assert "No patients share" not in page
+
+
 def test_a_revoked_share_ends_access_at_once(client, patient, clinician):
     share = services.share_with_clinician(patient=patient, clinician=clinician, expires_on=None)
     client.force_login(clinician)

@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from episodes.models import Episode
+from tests.factories import page_text
 
 pytestmark = pytest.mark.django_db
 
@@ -65,6 +66,27 @@ def test_history_rows_show_date_duration_intensity_where_and_what_was_tried(
     assert "Left side; left leg, down to the thigh" in content
     assert "going on for 1 hour" in content
     assert "Ibuprofen or another anti-inflammatory (NSAID) (helped)" in content
+
+
+def test_a_flare_up_logged_seconds_ago_started_just_now_in_the_history(
+    patient_client, patient, make_episode
+):
+    make_episode(patient, started_at=timezone.now() - timedelta(seconds=20))
+    text = page_text(patient_client.get(reverse("history")))
+    assert "started just now" in text
+    assert "0 minutes" not in text
+
+
+def test_a_flare_up_within_its_first_hour_is_going_on_since_its_local_start(
+    client, make_user, make_episode
+):
+    patient = make_user(tz="Asia/Kolkata")
+    started = timezone.now() - timedelta(minutes=25)
+    make_episode(patient, started_at=started)
+    client.force_login(patient)
+    text = page_text(client.get(reverse("history")))
+    assert f"going on since {timezone.localtime(started, patient.zone):%H:%M}" in text
+    assert "minutes" not in text
 
 
 def test_history_shows_only_the_patients_own_flare_ups(
