@@ -1,8 +1,10 @@
 """The quick log as the phone's outbox sends it: JSON answers, the time it was logged on the
-phone, one-time tokens, whose outbox it is."""
+phone, one-time tokens, whose outbox it is; and what the log page carries to work offline."""
 
 from __future__ import annotations
 
+import json
+import re
 import uuid
 from datetime import timedelta
 
@@ -10,7 +12,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from advice.contexts import seek_care_rules
 from advice.models import Prompt
+from advice.rules import LEVEL_MEANING, RULES, SEEK_CARE_LEVELS
 from episodes.models import CLOCK_SKEW, Episode
 from tests.factories import quick_log_data
 
@@ -153,3 +157,30 @@ def test_after_the_session_ends_an_outbox_send_is_sent_to_log_in_and_stores_noth
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
     assert not Episode.objects.exists()
+
+
+def page_json(response, element_id: str):
+    found = re.search(
+        rf'<script id="{element_id}" type="application/json">(.*?)</script>',
+        response.content.decode(),
+        re.S,
+    )
+    return json.loads(found.group(1))
+
+
+def test_the_log_page_carries_whose_outbox_it_shows_and_where_to_send_it(patient_client, patient):
+    config = page_json(patient_client.get(reverse("home")), "offline-config")
+    assert config["user"] == patient.pk
+    assert config["log_url"] == reverse("quick_log")
+    assert config["max_age_days"] == 7
+    assert config["required"]["leg"] == "Choose which leg the pain spreads down."
+
+
+def test_the_log_page_carries_every_emergency_and_urgent_rule_word_for_word(patient_client):
+    carried = page_json(patient_client.get(reverse("home")), "offline-rules")
+    seek_care = [rule for rule in RULES if rule.level in SEEK_CARE_LEVELS]
+    assert carried == seek_care_rules()
+    assert [rule["code"] for rule in carried["rules"]] == [rule.code for rule in seek_care]
+    assert [rule["message"] for rule in carried["rules"]] == [rule.message for rule in seek_care]
+    assert carried["levels"]["emergency"]["meaning"] == LEVEL_MEANING["emergency"]
+    assert {rule["level"] for rule in carried["rules"]} == {"emergency", "urgent"}
