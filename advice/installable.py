@@ -70,7 +70,7 @@ def worker_config() -> dict:
 
 
 def service_worker_source() -> str:
-    parts = [f"self.BACKLOG_WORKER = {json.dumps(worker_config())};"]
+    parts = ['"use strict";', f"self.BACKLOG_WORKER = {json.dumps(worker_config())};"]
     for name in WORKER_SOURCES:
         parts.append(Path(finders.find(name)).read_text(encoding="utf-8"))
     return "\n".join(parts)

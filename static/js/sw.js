@@ -5,8 +5,8 @@
 // network gave, so a log-out replaces it), and the static files that page really uses, read
 // from its own <link> and <script> tags (hashed names in production, plain ones under DEBUG).
 // It sends the outbox on a Background Sync. It never answers a POST: logging goes to the
-// server, or to the outbox in IndexedDB (static/js/offline-log.js).
-"use strict";
+// server, or to the outbox in IndexedDB (static/js/offline-log.js). Strict mode: the served
+// script starts with "use strict".
 
 const CONFIG = self.BACKLOG_WORKER;
 const PAGES = "backlog-pages-v1";

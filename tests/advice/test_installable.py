@@ -105,7 +105,9 @@ def test_the_service_worker_is_served_from_the_root_as_javascript(client):
     assert response["Content-Type"] == "text/javascript; charset=utf-8"
     assert response["Cache-Control"] == "no-cache"
     source = response.content.decode()
-    assert source.startswith('self.BACKLOG_WORKER = {"home_url": "/", "log_url": "/log/"')
+    assert source.startswith(
+        '"use strict";\nself.BACKLOG_WORKER = {"home_url": "/", "log_url": "/log/"'
+    )
     for name in ("js/outbox.js", "js/sw.js"):
         assert Path(finders.find(name)).read_text(encoding="utf-8") in source
 

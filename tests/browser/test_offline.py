@@ -306,3 +306,24 @@ def test_offline_another_page_says_there_is_no_connection_and_leads_back_to_the_
     assert_accessible(page)
     page.get_by_role("link", name="Log a flare-up").click()
     expect(page.get_by_role("heading", name="Log a flare-up")).to_be_visible()
+
+
+def test_back_online_a_background_sync_sends_the_outbox_with_no_log_page_open(page, patient):
+    log_in(page, patient.email, PASSWORD)
+    ready_offline(page)
+    reopen_offline(page)
+    entries = log_two_offline(page)
+    # The "no connection" page runs no script: only the service worker can send now.
+    page.get_by_role("link", name="History").click()
+    expect(page.get_by_role("heading", name="No connection")).to_be_visible()
+    assert page.evaluate("document.scripts.length") == 0
+
+    page.context.set_offline(False)
+
+    for _ in range(100):
+        if not outbox_entries(page):
+            break
+        page.wait_for_timeout(100)
+    assert outbox_entries(page) == []
+    stored = Episode.objects.filter(patient=patient).order_by("started_at")
+    assert [episode.started_at for episode in stored] == [logged_at(entry) for entry in entries]
