@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.urls import reverse
 
-from episodes.models import Episode
+from episodes.forms import OUTBOX_MAX_AGE, QuickLogForm
+from episodes.models import LEG_REQUIRED, Episode
 from episodes.paging import history_page
 from episodes.reports import trend_report, trend_rows
 
 from .models import Prompt
-from .rules import trend_prompts
+from .rules import DISCLAIMER, RULES, SEEK_CARE_LEVELS, THIGH_OR_FURTHER, trend_prompts
+from .templatetags.advice_tags import LEVEL_STYLES
 
 
 def advice_context(episode: Episode | None, prompts: list | None = None) -> dict:
@@ -37,7 +40,64 @@ def own_history_page(user, page: int = 1) -> dict:
 def dashboard_context(user) -> dict:
     history = own_history_page(user)
     latest = history["episodes"][0] if history["episodes"] else None
-    return {**history, **advice_context(latest), **verdicts_context(user)}
+    return {
+        **history,
+        **advice_context(latest),
+        **verdicts_context(user),
+        **offline_log_context(user),
+    }
+
+
+def seek_care_rules() -> dict:
+    """The emergency and urgent rules as data, for the log page to answer a red flag ticked
+    without a connection (static/js/red-flags.js evaluates them with the same conditions;
+    a browser test compares it with rules.evaluate over every combination of answers)."""
+    return {
+        "levels": {
+            level.value: {
+                "label": level.label,
+                "meaning": level.meaning,
+                "style": LEVEL_STYLES[level],
+            }
+            for level in SEEK_CARE_LEVELS
+        },
+        "rules": [
+            {
+                "code": rule.code,
+                "level": rule.level.value,
+                "title": rule.title,
+                "message": rule.message,
+                "source": rule.source,
+                "unless": list(rule.unless),
+            }
+            for rule in RULES
+            if rule.level in SEEK_CARE_LEVELS
+        ],
+        "thigh_or_further": sorted(THIGH_OR_FURTHER),
+        "disclaimer": DISCLAIMER,
+    }
+
+
+def offline_log_context(user) -> dict:
+    """What the log page needs to keep working without a connection (static/js/offline-log.js):
+    whose outbox it shows, where to send it, and the messages for answers left out."""
+    form_fields = QuickLogForm.base_fields
+    return {
+        "offline_config": {
+            "user": user.pk,
+            "home_url": reverse("home"),
+            "log_url": reverse("quick_log"),
+            "csrf_cookie": settings.CSRF_COOKIE_NAME,
+            "max_age_days": OUTBOX_MAX_AGE.days,
+            "required": {
+                "intensity": str(form_fields["intensity"].error_messages["required"]),
+                "side": str(form_fields["side"].error_messages["required"]),
+                "spread": str(form_fields["spread"].error_messages["required"]),
+                "leg": LEG_REQUIRED,
+            },
+        },
+        "offline_rules": seek_care_rules(),
+    }
 
 
 def detail_context(episode: Episode, prompts: list | None = None) -> dict:

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import flare_ups, history, home, insights
+from .views import app, flare_ups, history, home, insights
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -15,4 +15,6 @@ urlpatterns = [
     path("episodes/<id:pk>/delete/", flare_ups.episode_delete, name="episode_delete"),
     path("trends/", insights.trends, name="trends"),
     path("guidance/", insights.guidance_page, name="guidance"),
+    path("manifest.webmanifest", app.manifest, name="manifest"),
+    path("sw.js", app.service_worker, name="service_worker"),
 ]

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 from django import forms
 from django.utils import timezone
@@ -21,6 +22,10 @@ from .models import (
 )
 
 DATETIME_INPUT_FORMAT = "%Y-%m-%dT%H:%M"
+
+# A flare-up logged on the phone without a connection arrives later with the time it was
+# logged: up to this old it is stored as it comes; older, only once the patient confirms it.
+OUTBOX_MAX_AGE = timedelta(days=7)
 
 
 def helped_field_name(code: str) -> str:
@@ -169,7 +174,19 @@ class EpisodeForm(forms.ModelForm):
 
 
 class QuickLogForm(EpisodeForm):
-    """The essentials, in a few taps; details can be added later with the full form."""
+    """The essentials, in a few taps; details can be added later with the full form.
+
+    A log saved on the phone without a connection (static/js/outbox.js) is sent later with
+    `logged_at`, the time the patient logged it, which becomes the start of the flare-up;
+    `logged_at_confirmed` says the patient chose to send one older than OUTBOX_MAX_AGE.
+    """
+
+    logged_at = forms.DateTimeField(
+        required=False,
+        widget=forms.HiddenInput,
+        error_messages={"invalid": "The time this was logged on the phone is not a valid time."},
+    )
+    logged_at_confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     class Meta(EpisodeForm.Meta):
         fields = ("intensity", "side", "spread", "leg", *RED_FLAG_FIELDS, "spasm")
@@ -177,6 +194,44 @@ class QuickLogForm(EpisodeForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["spread"].initial = Spread.NONE
+
+    def clean_logged_at(self):
+        logged_at = self.cleaned_data.get("logged_at")
+        if logged_at is None:
+            return None
+        if logged_at > timezone.now() + CLOCK_SKEW:
+            raise forms.ValidationError(
+                "This was logged at a time still to come: check the date and time on this phone.",
+                code="future",
+            )
+        if logged_at < EARLIEST:
+            raise forms.ValidationError(
+                "The time this was logged cannot be before 1900.", code="too_early"
+            )
+        return logged_at
+
+    def clean(self):
+        cleaned_data = super().clean()
+        logged_at = cleaned_data.get("logged_at")
+        oldest = timezone.now() - OUTBOX_MAX_AGE - CLOCK_SKEW
+        if logged_at and logged_at < oldest and not cleaned_data.get("logged_at_confirmed"):
+            self.add_error(
+                "logged_at",
+                forms.ValidationError(
+                    "This was logged on the phone more than %(days)d days ago: confirm that "
+                    "it should be kept with the time it was logged.",
+                    code="too_old",
+                    params={"days": OUTBOX_MAX_AGE.days},
+                ),
+            )
+        return cleaned_data
+
+    @property
+    def episode_fields(self) -> dict:
+        fields = super().episode_fields
+        if self.cleaned_data.get("logged_at"):
+            fields["started_at"] = self.cleaned_data["logged_at"]
+        return fields
 
 
 class FullEpisodeForm(EpisodeForm):

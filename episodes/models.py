@@ -19,6 +19,8 @@ CLOCK_SKEW = timedelta(minutes=5)
 # No flare-up starts before 1900; nearer year 1 a local time may not even convert to UTC
 # (Pacific/Pago_Pago was UTC+12:37 then), which would fail deep in the database layer.
 EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+# Said by clean() below, and by the log page when it checks a log saved without a connection.
+LEG_REQUIRED = "Choose which leg the pain spreads down."
 
 
 class Side(models.TextChoices):
@@ -226,7 +228,7 @@ class Episode(models.Model):
         if self.started_at and self.ended_at and self.ended_at < self.started_at:
             errors["ended_at"] = "The end cannot be before the start."
         if self.spread and self.spread != Spread.NONE and not self.leg:
-            errors["leg"] = "Choose which leg the pain spreads down."
+            errors["leg"] = LEG_REQUIRED
         elif self.spread == Spread.NONE and self.leg:
             errors["leg"] = (
                 "Leave the leg empty when the pain stays in the back, or say how far it goes."

@@ -67,3 +67,28 @@ def log_in(page, email: str, password: str, totp_secret: str = TOTP_SECRET) -> N
         page.get_by_label("Code").fill(totp_code(totp_secret))
         page.get_by_role("button", name="Continue").click()
         page.wait_for_url(re.compile(r"/(clinic/)?$"))
+
+
+def outbox_entries(page) -> list[dict]:
+    """Everything in this browser's outbox (static/js/outbox.js), whoever logged it."""
+    return page.evaluate(
+        """async () => {
+            const known = await indexedDB.databases();
+            if (!known.some((db) => db.name === "backlog")) return [];
+            return new Promise((resolve, reject) => {
+                const opening = indexedDB.open("backlog");
+                opening.onerror = () => reject(opening.error);
+                opening.onsuccess = () => {
+                    const db = opening.result;
+                    if (!db.objectStoreNames.contains("outbox")) {
+                        db.close();
+                        resolve([]);
+                        return;
+                    }
+                    const reading = db.transaction("outbox").objectStore("outbox").getAll();
+                    reading.onsuccess = () => { db.close(); resolve(reading.result); };
+                    reading.onerror = () => reject(reading.error);
+                };
+            });
+        }"""
+    )
