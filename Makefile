@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 3
 
-.PHONY: install install-dev chromium run serve test lint format bench loadtest clean
+.PHONY: install install-dev chromium print-tools run serve test lint format bench bench-clinic loadtest clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,17 @@ chromium:
 	  else echo "Chromium is missing and cannot be installed here: the browser tests will fail." >&2; fi; \
 	fi
 
+# The summary's PDF (WeasyPrint) needs Pango; the print tests turn PDFs into text and PNG
+# with poppler-utils (pdfinfo, pdftotext, pdftoppm). Debian packages, installed when missing.
+PRINT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core poppler-utils
+print-tools:
+	@if ! command -v pdftoppm >/dev/null 2>&1 || ! ldconfig -p | grep -q libpangoft2-1.0; then \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; elif sudo -n true 2>/dev/null; then SUDO=sudo; \
+	  else echo "Pango or poppler-utils is missing and cannot be installed here: the PDF tests will fail." >&2; exit 0; fi; \
+	  $$SUDO apt-get -o DPkg::Lock::Timeout=600 update -qq && \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq $(PRINT_PACKAGES) >/dev/null; \
+	fi
+
 # Development server on an embedded SQLite database, with the demo accounts.
 run: install
 	DEBUG=1 $(PY) manage.py migrate --noinput
@@ -49,7 +60,7 @@ serve: install
 	exec $(VENV)/bin/gunicorn backlog.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --no-control-socket \
 	  --access-logfile - --graceful-timeout 10
 
-test: install-dev chromium
+test: install-dev chromium print-tools
 	$(PY) -m pytest
 
 lint: install-dev
@@ -67,6 +78,11 @@ bench: install-dev chromium
 	$(PY) -m tests.bench_trends
 	$(PY) -m tests.bench_pages
 	$(PY) -m tests.bench_import
+
+# The clinician's patient list on PostgreSQL with 50 and with 20,000 patients (a million
+# flare-ups), as ratios to /healthz. Takes several minutes; needs DATABASE_URL (PostgreSQL).
+bench-clinic: install-dev
+	$(PY) -m tests.bench_clinic
 
 # gunicorn under 16 concurrent patients, a worker killed and a backup taken mid-load
 # (SQLite; PostgreSQL too when DATABASE_URL points at it). `make test` runs these as well.

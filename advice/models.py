@@ -1,10 +1,11 @@
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
 from episodes.models import Episode
 
-from .rules import Level
+from .rules import SEEK_CARE_LEVELS, Level
 
 
 class PromptQuerySet(models.QuerySet):
@@ -43,3 +44,52 @@ class Prompt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_level_display()}: {self.title}"
+
+
+class PatientStatus(models.Model):
+    """One patient at a glance: what a clinician's patient list needs, kept up to date by every
+    write to the patient's flare-ups (`advice.status.patient_status_refresh`), so the list reads
+    one row per patient however long their history is."""
+
+    patient = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="patient_status",
+    )
+    episode_count = models.PositiveIntegerField(default=0)
+    last_started_at = models.DateTimeField(null=True, blank=True)
+    # The latest emergency or urgent advice shown to the patient (most urgent on a tie).
+    seek_care_at = models.DateTimeField(null=True, blank=True)
+    seek_care_level = models.CharField(max_length=10, blank=True)
+    seek_care_title = models.CharField(max_length=200, blank=True)
+    # The trend verdicts ("rising", "steady", ...) as of the patient's last change.
+    frequency = models.CharField(max_length=12, blank=True)
+    intensity = models.CharField(max_length=12, blank=True)
+    spread = models.CharField(max_length=12, blank=True)
+    rising = models.BooleanField(default=False)
+    verdicts_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "patient statuses"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(seek_care_level__in=["", *(level.value for level in SEEK_CARE_LEVELS)]),
+                name="patient_status_seek_care_level_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(seek_care_at__isnull=True, seek_care_level="")
+                | Q(seek_care_at__isnull=False) & ~Q(seek_care_level=""),
+                name="patient_status_seek_care_complete",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Status of patient {self.patient_id}"
+
+    @property
+    def rising_trends(self) -> list[str]:
+        return [name for name in TREND_NAMES if getattr(self, name) == "rising"]
+
+
+TREND_NAMES = ("frequency", "intensity", "spread")

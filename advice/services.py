@@ -15,6 +15,7 @@ from episodes.reports import trend_report_as_of
 
 from .models import Prompt
 from .rules import evaluate
+from .status import patient_status_refresh
 
 
 def prompts_record(*, episode: Episode) -> list[Prompt]:
@@ -67,7 +68,9 @@ def episode_log(
         if client_token is None or already is None:
             raise
         return already, Prompt.objects.latest_for(already)
-    return episode, prompts_record(episode=episode)
+    prompts = prompts_record(episode=episode)
+    patient_status_refresh(patient=patient)
+    return episode, prompts
 
 
 @transaction.atomic
@@ -75,4 +78,22 @@ def episode_revise(
     *, episode: Episode, remedies: Mapping[str, str] | None = None, **fields: Any
 ) -> tuple[Episode, list[Prompt]]:
     episode = episode_services.episode_update(episode=episode, remedies=remedies, **fields)
-    return episode, prompts_record(episode=episode)
+    prompts = prompts_record(episode=episode)
+    patient_status_refresh(patient=episode.patient)
+    return episode, prompts
+
+
+@transaction.atomic
+def episode_finish(*, episode: Episode) -> Episode:
+    """Mark a flare-up as over now (`episodes.services.episode_end`), status kept current."""
+    episode = episode_services.episode_end(episode=episode)
+    patient_status_refresh(patient=episode.patient)
+    return episode
+
+
+@transaction.atomic
+def episode_remove(*, episode: Episode) -> None:
+    """Delete a flare-up and the advice it was given, status kept current."""
+    patient = episode.patient
+    episode_services.episode_delete(episode=episode)
+    patient_status_refresh(patient=patient)

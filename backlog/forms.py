@@ -127,4 +127,13 @@ class SettingsForm(BootstrapMixin, forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ("timezone",)
+        fields = ("timezone", "display_name", "date_of_birth")
+        widgets = {
+            "display_name": forms.TextInput(attrs={"autocomplete": "name"}),
+            "date_of_birth": forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.instance.is_patient:  # what a clinician reads about a patient
+            del self.fields["display_name"], self.fields["date_of_birth"]

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import zoneinfo
+from datetime import date
 from functools import cache
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
@@ -8,8 +9,12 @@ from django.contrib.auth.models import PermissionsMixin
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
-from django.db.models.functions import Lower
+from django.db.models.functions import Length, Lower
+from django.db.models.lookups import LessThanOrEqual
 from django.utils.timezone import now
+
+DISPLAY_NAME_MAX_LENGTH = 100
+EARLIEST_BIRTH = date(1900, 1, 1)
 
 
 @cache
@@ -79,6 +84,19 @@ class User(AbstractBaseUser, PermissionsMixin):
         default="UTC",
         help_text="Times are shown in this zone, and a flare-up belongs to its local day.",
     )
+    # Both optional: how a patient is named on a clinician's summary and in their exports.
+    display_name = models.CharField(
+        "your name",
+        max_length=DISPLAY_NAME_MAX_LENGTH,
+        blank=True,
+        help_text="Optional. Shown to the clinicians you share with, and in your exports.",
+    )
+    date_of_birth = models.DateField(
+        "date of birth",
+        null=True,
+        blank=True,
+        help_text="Optional. Helps a clinician match your summary to their records.",
+    )
     is_staff = models.BooleanField(default=False)
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=now)
@@ -109,6 +127,14 @@ class User(AbstractBaseUser, PermissionsMixin):
                 | Q(privacy_version__isnull=False, privacy_agreed_at__isnull=False),
                 name="user_privacy_version_and_date_together",
             ),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("display_name"), DISPLAY_NAME_MAX_LENGTH),
+                name="user_display_name_max_length",
+            ),
+            models.CheckConstraint(
+                condition=Q(date_of_birth__isnull=True) | Q(date_of_birth__gte=EARLIEST_BIRTH),
+                name="user_born_after_1900",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -132,8 +158,19 @@ class User(AbstractBaseUser, PermissionsMixin):
     def clean(self) -> None:
         super().clean()
         self.email = normalise_email(self.email)
+        self.display_name = " ".join(self.display_name.split())
         if self.timezone not in timezone_names():
             raise ValidationError({"timezone": "Choose a time zone from the list."})
+        born = self.date_of_birth
+        if born is not None and not EARLIEST_BIRTH <= born <= now().date():
+            raise ValidationError(
+                {"date_of_birth": "Choose a date of birth between 1900 and today."}
+            )
+
+    @property
+    def name_for_clinicians(self) -> str:
+        """The name the patient gave, or their email when they gave none."""
+        return self.display_name or self.email
 
     def save(self, *args, **kwargs) -> None:
         self.email = normalise_email(self.email)

@@ -61,5 +61,6 @@ def get_shared_episode(user, patient_id: int, pk: int) -> tuple[Episode, Share]:
     return episode, share
 
 
-def mark_viewed(share: Share) -> None:
-    Share.objects.filter(pk=share.pk).update(last_viewed_at=timezone.now())
+def mark_viewed(share: Share, verdicts: dict[str, str]) -> None:
+    """The clinician has looked now, and seen these trend verdicts."""
+    Share.objects.filter(pk=share.pk).update(last_viewed_at=timezone.now(), seen_verdicts=verdicts)

@@ -47,6 +47,10 @@ def export_queryset(patient) -> EpisodeQuerySet:
     )
 
 
+def _birth_date(patient) -> str:
+    return patient.date_of_birth.isoformat() if patient.date_of_birth else ""
+
+
 def _local_iso(value: datetime | None, patient) -> str | None:
     return None if value is None else value.astimezone(patient.zone).isoformat()
 
@@ -95,6 +99,10 @@ CSV_COLUMNS = (
     "notes",
     *REMEDY_COLUMNS.values(),
     "most_urgent_prompt",
+    # Who the rows are about, on every row so that a filtered or merged sheet still says so;
+    # empty when the patient gave no name or date of birth.
+    "patient_name",
+    "patient_date_of_birth",
 )
 
 # A spreadsheet runs a cell that starts with one of these as a formula (OWASP "CSV
@@ -141,6 +149,8 @@ def _csv_row(patient, episode: Episode) -> dict[str, object]:
         "notes": episode.notes,
         **{column: helped.get(code, "") for code, column in REMEDY_COLUMNS.items()},
         "most_urgent_prompt": most_urgent_level(episode),
+        "patient_name": patient.display_name,
+        "patient_date_of_birth": _birth_date(patient),
     }
     return {column: defuse(value) for column, value in row.items()}
 
@@ -188,13 +198,15 @@ def _episode_json(patient, episode: Episode) -> dict[str, Any]:
 def export_json(patient, episodes: Iterable[Episode]) -> dict[str, Any]:
     """Everything the patient entered, and what they were shown; `history_import` reads it back.
 
-    Only the flare-ups given and the patient's time zone: no account details.
+    The flare-ups given, the patient's time zone, and the name and date of birth they gave
+    (empty when none); no other account details.
     """
     return {
         "format": FORMAT,
         "version": VERSION,
         "exported_at": _local_iso(timezone.now(), patient),
         "timezone": patient.timezone,
+        "patient": {"name": patient.display_name, "date_of_birth": _birth_date(patient) or None},
         "episodes": [_episode_json(patient, episode) for episode in episodes],
     }
 
@@ -283,8 +295,9 @@ class _FhirBundle:
         return _reference(self.patient_id)
 
     def patient_resource(self) -> dict[str, Any]:
-        # The app's own id only: backlog holds no name, birth date or sex, and invents none.
-        return {
+        # The app's own id, and the name and birth date only when the patient gave them:
+        # backlog invents no demographics (and holds no sex or gender).
+        resource = {
             "resourceType": "Patient",
             "id": str(self.patient_id),
             "identifier": [
@@ -298,6 +311,11 @@ class _FhirBundle:
                 }
             ],
         }
+        if self.patient.display_name:
+            resource["name"] = [{"text": self.patient.display_name}]
+        if self.patient.date_of_birth:
+            resource["birthDate"] = self.patient.date_of_birth.isoformat()
+        return resource
 
     def body_site(
         self, *, key: str, text: str, location: dict[str, Any], laterality: str

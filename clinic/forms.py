@@ -81,6 +81,30 @@ class SummaryPeriodForm(forms.Form):
         return cleaned
 
 
+class PatientListForm(forms.Form):
+    """The patient list's filter, search and page; anything unusable falls back to the
+    defaults (all patients, no search, the first page)."""
+
+    show = forms.ChoiceField(
+        label="Show",
+        choices=[("all", "All patients"), ("attention", "Needs attention")],
+        required=False,
+    )
+    q = forms.CharField(label="Search by name or email", max_length=100, required=False)
+    page = forms.IntegerField(min_value=1, max_value=100_000, required=False)
+
+    def values(self) -> dict:
+        cleaned = {}
+        if self.is_bound:
+            self.is_valid()  # keeps what is valid; an error shows next to its field
+            cleaned = self.cleaned_data
+        return {
+            "show": cleaned.get("show") or "all",
+            "search": cleaned.get("q") or "",
+            "number": cleaned.get("page") or 1,
+        }
+
+
 class DeleteAccountForm(BootstrapMixin, forms.Form):
     password = forms.CharField(
         label="Your password, to confirm",

@@ -11,7 +11,7 @@ import json
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, NoReturn
 
 from django.contrib.auth.hashers import make_password
@@ -22,7 +22,8 @@ from django.utils import timezone
 
 from advice.models import Prompt
 from advice.rules import RULES, RULES_BY_CODE, Level
-from backlog.models import User
+from advice.status import patient_status_refresh
+from backlog.models import DISPLAY_NAME_MAX_LENGTH, EARLIEST_BIRTH, User
 from episodes.models import (
     CLOCK_SKEW,
     EARLIEST,
@@ -508,6 +509,43 @@ def discard_abandoned_imports() -> int:
     return len(holders)
 
 
+def _identity(data: dict) -> dict[str, Any]:
+    """The name and date of birth in the file (both optional; absent in older files)."""
+    where = "The patient's details"
+    record = data.get("patient")
+    if record is None:
+        return {}
+    if not isinstance(record, dict):
+        _fail(where, f'"patient" must be an object, not {_shown(record)}.')
+    found: dict[str, Any] = {}
+    if record.get("name") is not None:
+        found["display_name"] = " ".join(
+            _text(where, record, "name", max_length=DISPLAY_NAME_MAX_LENGTH).split()
+        )
+    born = record.get("date_of_birth")
+    if born is not None:
+        if not isinstance(born, str) or len(born) != 10:
+            _fail(where, f'"date_of_birth" must be a date like "1970-03-01", not {_shown(born)}.')
+        try:
+            day = date.fromisoformat(born)
+        except ValueError:
+            _fail(where, f'"date_of_birth" must be a date like "1970-03-01", not {_shown(born)}.')
+        if not EARLIEST_BIRTH <= day <= timezone.localdate():
+            _fail(where, '"date_of_birth" must be between 1900 and today.')
+        found["date_of_birth"] = day
+    return {name: value for name, value in found.items() if value}
+
+
+def _identity_fill(patient, identity: dict[str, Any]) -> None:
+    """Fill in the name and date of birth the account does not have yet (never overwrite
+    what the person entered here)."""
+    missing = {name: value for name, value in identity.items() if not getattr(patient, name)}
+    if missing:
+        User.objects.filter(pk=patient.pk).update(**missing)
+        for name, value in missing.items():
+            setattr(patient, name, value)
+
+
 def history_import(*, patient, data: dict) -> int:
     """Add the flare-ups of a JSON history to `patient`, all or nothing; returns how many.
 
@@ -517,6 +555,7 @@ def history_import(*, patient, data: dict) -> int:
     is visible to anyone until every row is written; one import per account at a time.
     """
     entries = _entries(data)
+    identity = _identity(data)
     seen = set(
         Episode.objects.for_patient(patient).values_list(
             "started_at", "intensity", "side", "spread", "leg"
@@ -530,6 +569,7 @@ def history_import(*, patient, data: dict) -> int:
     # Every check before the first write, so that a bad file writes nothing at all.
     staged = [_staged(entry) for entry in new_entries]
     if not staged:
+        _identity_fill(patient, identity)
         return 0
     run = _start(patient)
     # A few short transactions need no pause; many back to back would starve other writers.
@@ -548,4 +588,6 @@ def history_import(*, patient, data: dict) -> int:
                 code="refused",
             ) from None
         raise
+    _identity_fill(patient, identity)
+    patient_status_refresh(patient=patient)
     return len(staged)

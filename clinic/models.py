@@ -50,6 +50,9 @@ class Share(models.Model):
     redeemed_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
     last_viewed_at = models.DateTimeField(null=True, blank=True)
+    # The trend verdicts the clinician saw at that look ({"frequency": "rising", ...}), so the
+    # next summary can say which changed.
+    seen_verdicts = models.JSONField(default=dict, blank=True)
 
     objects = ShareQuerySet.as_manager()
 

@@ -17,6 +17,11 @@ urlpatterns = [
     path("clinic/", clinician.patients, name="clinician_patients"),
     path("clinic/redeem/", clinician.redeem, name="redeem_code"),
     path("clinic/patients/<id:patient_id>/", clinician.summary, name="patient_summary"),
+    path(
+        "clinic/patients/<id:patient_id>/summary.pdf",
+        clinician.summary_pdf,
+        name="patient_summary_pdf",
+    ),
     path("clinic/patients/<id:patient_id>/history/", clinician.history, name="clinician_history"),
     path(
         "clinic/patients/<id:patient_id>/episodes/<id:pk>/",

@@ -187,7 +187,11 @@ class Episode(models.Model):
 
     class Meta:
         ordering = ["-started_at", "-id"]
-        indexes = [models.Index(fields=["patient", "-started_at"], name="episode_patient_started")]
+        indexes = [
+            models.Index(fields=["patient", "-started_at"], name="episode_patient_started"),
+            # "Logged since the clinician's last look": a range of one patient's rows.
+            models.Index(fields=["patient", "created_at"], name="episode_patient_created"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["patient", "client_token"], name="episode_client_token_once"

@@ -85,14 +85,18 @@ def clinician(make_user):
 
 @pytest.fixture
 def make_episode(db):
-    """Create a flare-up straight through the service layer (no advice recorded)."""
+    """Create a flare-up straight through the service layer (no advice recorded; the
+    patient's status row is refreshed, as every write path does)."""
+    from advice.status import patient_status_refresh
     from episodes.services import episode_create
 
     def make(patient, *, remedies=None, **fields):
         fields.setdefault("started_at", timezone.now() - timedelta(hours=1))
         fields.setdefault("intensity", 5)
         fields.setdefault("side", "left")
-        return episode_create(patient=patient, remedies=remedies or {}, **fields)
+        episode = episode_create(patient=patient, remedies=remedies or {}, **fields)
+        patient_status_refresh(patient=patient)
+        return episode
 
     return make
 

@@ -57,6 +57,7 @@ def bulk_history(patient, count: int) -> None:
     """`count` daily flare-ups ending yesterday, with remedies, some spasms and some
     seek-care prompts, written in bulk."""
     from advice.models import Prompt
+    from advice.status import patient_status_refresh
     from episodes.models import Episode, Remedy
 
     now = timezone.now()
@@ -94,6 +95,7 @@ def bulk_history(patient, count: int) -> None:
         for e in episodes
         if e.numbness
     )
+    patient_status_refresh(patient=patient)  # as every write path does
 
 
 def local(patient, *args: int) -> datetime:

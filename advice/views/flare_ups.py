@@ -10,7 +10,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 
 from backlog.roles import patients_only
-from episodes import services as episode_services
 from episodes.access import get_own_episode
 from episodes.forms import FullEpisodeForm
 from episodes.models import Episode
@@ -83,7 +82,7 @@ def episode_end(request: HttpRequest, pk: int) -> HttpResponse:
     if episode.is_over:
         messages.info(request, "This flare-up was already marked as over.")
     else:
-        episode_services.episode_end(episode=episode)
+        services.episode_finish(episode=episode)
         messages.success(request, "Marked as over. We hope you feel better.")
     return redirect("episode_detail", pk=episode.pk)
 
@@ -92,7 +91,7 @@ def episode_end(request: HttpRequest, pk: int) -> HttpResponse:
 def episode_delete(request: HttpRequest, pk: int) -> HttpResponse:
     episode = get_own_episode(request.user, pk)
     if request.method == "POST":
-        episode_services.episode_delete(episode=episode)
+        services.episode_remove(episode=episode)
         messages.success(request, "The flare-up was deleted.")
         return redirect("history")
     return render(request, "advice/episode_confirm_delete.html", {"episode": episode})

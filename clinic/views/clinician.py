@@ -3,89 +3,76 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.db.models import Count, OuterRef, Subquery
-from django.db.models.functions import Coalesce
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from advice.chart_advice import charts_since
 from advice.contexts import detail_context
-from advice.models import Prompt
-from advice.rules import SEEK_CARE_LEVELS
 from backlog.attempts import AttemptLimit, client_address
 from backlog.roles import clinicians_only
 from episodes.access import record_access
 from episodes.models import Episode
 from episodes.paging import history_page, page_number
-from episodes.reports import local_today, trend_report, trend_rows
+from episodes.reports import local_today, trend_report
 
 from .. import services
 from ..access import get_readable_patient, get_shared_episode, mark_viewed
-from ..forms import RedeemForm, SummaryPeriodForm
+from ..forms import PatientListForm, RedeemForm, SummaryPeriodForm
 from ..models import Share
-from ..summary import build_summary
+from ..patient_list import patient_page
+from ..pdf import html_to_pdf
+from ..summary import (
+    DEFAULT_PERIOD,
+    PERIODS,
+    Period,
+    build_summary,
+    changes_since,
+    verdicts_of,
+)
 
-DEFAULT_PERIOD = timedelta(days=182)
 # A share code is 10 characters from 31 (about 49.5 bits); this keeps guessing hopeless.
 SHARE_CODE_LIMIT = AttemptLimit("share-code", failures=5, window=timedelta(minutes=15))
 TOO_MANY_CODES = (
     "Too many wrong codes from your account or this network. Wait 15 minutes, then try "
     "again; ask your patient for a new code if this one keeps failing."
 )
-COMPACT_CHARTS = ("intensity", "frequency")
 
 
-def flagged_prompts():
-    """Emergency/urgent prompts shown to the share's patient since the clinician last looked
-    (or since the share began), newest first; for use as a subquery on shares."""
-    return Prompt.objects.filter(
-        episode__patient=OuterRef("patient"),
-        level__in=SEEK_CARE_LEVELS,
-        shown_at__gt=OuterRef("seen_since"),
-    )
-
-
-def patients_context(clinician, redeem_form: RedeemForm | None = None) -> dict:
-    flagged = flagged_prompts()
-    shares = (
-        Share.objects.live()
-        .filter(clinician=clinician)
-        .select_related("patient")
-        .annotate(seen_since=Coalesce("last_viewed_at", "created_at"))
-        .annotate(
-            last_flare_up=Subquery(
-                Episode.objects.filter(patient=OuterRef("patient"))
-                .order_by("-started_at")
-                .values("started_at")[:1]
-            ),
-            flagged_count=Coalesce(
-                Subquery(
-                    flagged.order_by()
-                    .values("episode__patient")
-                    .annotate(n=Count("id"))
-                    .values("n")
-                ),
-                0,
-            ),
-            flagged_title=Subquery(flagged.order_by("-shown_at", "rank").values("title")[:1]),
-            flagged_level=Subquery(flagged.order_by("-shown_at", "rank").values("level")[:1]),
-            flagged_at=Subquery(flagged.order_by("-shown_at", "rank").values("shown_at")[:1]),
-        )
-        .order_by("patient__email")
-    )
-    return {"shares": shares, "redeem_form": redeem_form or RedeemForm()}
+def patients_context(clinician, query: QueryDict, redeem_form: RedeemForm | None = None) -> dict:
+    form = PatientListForm(query or None)
+    chosen = form.values()
+    page = patient_page(clinician, **chosen)
+    kept = {"show": chosen["show"], "q": chosen["search"]}
+    return {
+        "page": page,
+        "filter_form": form,
+        "show": chosen["show"],
+        "search": chosen["search"],
+        "next_query": urlencode({**kept, "page": page.number + 1}),
+        "previous_query": urlencode({**kept, "page": page.number - 1}),
+        "filters": [
+            (value, label, urlencode({"show": value, "q": chosen["search"]}))
+            for value, label in PatientListForm.base_fields["show"].choices
+        ],
+        "redeem_form": redeem_form or RedeemForm(),
+    }
 
 
 @require_GET
+@vary_on_headers("HX-Request")
 @clinicians_only
 def patients(request: HttpRequest) -> HttpResponse:
-    return render(request, "clinic/patients.html", patients_context(request.user))
+    context = patients_context(request.user, request.GET)
+    # htmx asks for the next page's rows, which take the place of the "more" row.
+    template = "clinic/patients.html#rows" if request.htmx else "clinic/patients.html"
+    return render(request, template, context)
 
 
 @require_POST
@@ -115,45 +102,86 @@ def redeem(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"{share.patient.email} now shares their history with you.")
             return redirect("clinician_patients")
     # The list stays on screen beside the error: a typo hides nobody.
-    context = patients_context(request.user, form)
+    context = patients_context(request.user, QueryDict(), form)
     return render(request, "clinic/patients.html", context, status=status)
 
 
-@require_GET
-def summary(request: HttpRequest, patient_id: int) -> HttpResponse:
-    """The one-page summary: for a sharing patient's clinician, and for the patient."""
-    patient, share = get_readable_patient(request.user, patient_id, action="summary")
+def chosen_period(query: QueryDict, today) -> tuple[Period, SummaryPeriodForm]:
+    """The period asked for: a named one (3, 6, 12 months, all), or from and to dates;
+    otherwise the last 6 months."""
+    form = SummaryPeriodForm(query if ("start" in query or "end" in query) else None)
+    key = query.get("period", "")
+    if key in PERIODS:
+        return Period.named(key, today), form
+    if form.is_bound and form.is_valid():
+        start, end = form.cleaned_data["start"], form.cleaned_data["end"] or today
+        if start is not None or end != today:
+            start = start or end - (today - Period.named(DEFAULT_PERIOD, today).start)
+            label = f"{start:%-d %b %Y} to {end:%-d %b %Y}"
+            return Period("custom", label, start, end), form
+    return Period.named(DEFAULT_PERIOD, today), form
+
+
+def summary_context(request: HttpRequest, patient, share: Share | None) -> dict:
     timezone.activate(patient.zone)  # the patient's local days, whoever reads them
     today = local_today(patient)
-    period = SummaryPeriodForm(request.GET or None)
-    start = end = None
-    if period.is_valid():
-        start, end = period.cleaned_data["start"], period.cleaned_data["end"]
-    end = end or today
-    if start is None:
-        last_look = share.last_viewed_at if share else None
-        start = (
-            timezone.localtime(last_look, patient.zone).date()
-            if last_look
-            else today - DEFAULT_PERIOD
-        )
+    period, form = chosen_period(request.GET, today)
     report = trend_report(patient)
-    compact = [chart for chart in charts_since(patient, start) if chart.key in COMPACT_CHARTS]
-    context = {
-        "charts": compact,
+    version = Episode.objects.for_patient(patient).version()
+    changes = None
+    if share is not None and share.last_viewed_at is not None and not request.htmx:
+        changes = changes_since(patient, share.last_viewed_at, share.seen_verdicts, report)
+    base = reverse("patient_summary", args=[patient.pk])
+    period_query = (
+        {"period": period.key}
+        if period.key in PERIODS
+        else {"start": period.start.isoformat(), "end": period.end.isoformat()}
+    )
+    return {
         "patient": patient,
         "share": share,
-        "summary": build_summary(patient, start, end, today),
-        "report": report,
-        "trend_rows": trend_rows(report),
-        "period": period,
         "today": today,
-        "six_months_ago": today - DEFAULT_PERIOD,
-        "year_ago": today - timedelta(days=365),
+        "printed_at": timezone.localtime(timezone.now(), patient.zone),
+        "period": period,
+        "period_form": form,
+        "periods": [
+            (key, label, f"{base}?period={key}", key == period.key)
+            for key, (label, _) in PERIODS.items()
+        ],
+        "pdf_url": reverse("patient_summary_pdf", args=[patient.pk])
+        + "?"
+        + urlencode(period_query),
+        "summary": build_summary(patient, period, today, report, version),
+        "report": report,
+        "changes": changes,
     }
-    response = render(request, "clinic/summary.html", context)
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def summary(request: HttpRequest, patient_id: int) -> HttpResponse:
+    """The pre-visit summary: for a sharing patient's clinician, and for the patient."""
+    patient, share = get_readable_patient(request.user, patient_id, action="summary")
+    context = summary_context(request, patient, share)
+    template = "clinic/summary.html#period" if request.htmx else "clinic/summary.html"
+    response = render(request, template, context)
     if share is not None:
-        mark_viewed(share)
+        mark_viewed(share, verdicts_of(context["report"]))
+    return response
+
+
+@require_GET
+def summary_pdf(request: HttpRequest, patient_id: int) -> HttpResponse:
+    """The same period's summary as a PDF, from the page's own print layout."""
+    patient, share = get_readable_patient(request.user, patient_id, action="summary pdf")
+    context = {**summary_context(request, patient, share), "as_pdf": True}
+    html = render_to_string("clinic/summary.html", context, request=request)
+    response = HttpResponse(html_to_pdf(html), content_type="application/pdf")
+    filename = f"backlog-summary-{patient.pk}-{context['today'].isoformat()}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    if share is not None:
+        mark_viewed(share, verdicts_of(context["report"]))
     return response
 
 

@@ -49,6 +49,7 @@ READ_URLS = {
         "clinician_episode", args=[patient.pk, episode.pk]
     ),
     "summary": lambda patient, episode: reverse("patient_summary", args=[patient.pk]),
+    "summary pdf": lambda patient, episode: reverse("patient_summary_pdf", args=[patient.pk]),
     "history": lambda patient, episode: reverse("clinician_history", args=[patient.pk]),
     "export csv": lambda patient, episode: reverse("patient_export", args=[patient.pk, "csv"]),
     "export json": lambda patient, episode: reverse("patient_export", args=[patient.pk, "json"]),

@@ -7,7 +7,7 @@ pain often goes when it is left untreated.
 """
 
 import random
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from advice.models import Prompt
 from advice.services import episode_log
+from advice.status import patient_status_refresh
 from backlog.accounts import vouch_for_email
 from backlog.models import Role, User
 from clinic.models import Share
@@ -23,6 +24,19 @@ from clinic.models import Share
 DEMO_PATIENT = ("patient@example.com", "demo-patient-pass")
 DEMO_CLINICIAN = ("clinician@example.com", "demo-clinician-pass")
 DEMO_TIMEZONE = "Europe/London"
+DEMO_NAME, DEMO_BIRTH = "Alex Morgan", date(1978, 4, 12)
+# A few more patients sharing with the demo clinician, so the patient list has someone to put
+# first: (email, name, [(days ago, intensity, red flags)], share lasts days or None).
+OTHER_PATIENTS = (
+    (
+        "priya@example.com",
+        "Priya Shah",
+        [(120, 4, {}), (60, 5, {}), (2, 7, {"numbness": True})],
+        None,
+    ),
+    ("tom@example.com", "Tom Becker", [(days, 4, {}) for days in (300, 250, 190, 130, 80, 20)], 90),
+    ("maria@example.com", "Maria Lopez", [], 60),
+)
 
 NOTES = [
     "Bent down to pick up the laundry basket.",
@@ -108,6 +122,8 @@ class Command(BaseCommand):
                     timezone=DEMO_TIMEZONE,
                     privacy_version=settings.PRIVACY_NOTICE_VERSION,
                     privacy_agreed_at=timezone.now(),
+                    display_name=DEMO_NAME,
+                    date_of_birth=DEMO_BIRTH,
                 )
                 vouch_for_email(patient)
                 rng = random.Random(20261124)
@@ -118,8 +134,10 @@ class Command(BaseCommand):
                     Prompt.objects.filter(episode=episode).update(
                         shown_at=episode.started_at + timedelta(hours=1)
                     )
+                patient_status_refresh(patient=patient)  # after the advice times moved
                 # So that the demo clinician can read the demo patient's summary at once.
                 Share.objects.create(patient=patient, clinician=clinician)
+                self.other_patients(clinician)
                 self.stdout.write(
                     f"Demo patient created with {patient.episodes.count()} flare-ups, shared "
                     "with the demo clinician."
@@ -134,3 +152,24 @@ class Command(BaseCommand):
                 " (sets up a second factor at the first log-in)"
             )
         )
+
+    def other_patients(self, clinician: User) -> None:
+        """Short histories (these accounts cannot log in: they have no password)."""
+        now = timezone.now()
+        for email, name, history, share_days in OTHER_PATIENTS:
+            if User.objects.filter(email=email).exists():
+                continue
+            patient = User.objects.create_user(
+                email, None, timezone=DEMO_TIMEZONE, display_name=name
+            )
+            for days_ago, intensity, flags in history:
+                episode_log(
+                    patient=patient,
+                    started_at=now - timedelta(days=days_ago, hours=3),
+                    intensity=intensity,
+                    side="left",
+                    spread="none",
+                    **flags,
+                )
+            expires = now + timedelta(days=share_days) if share_days else None
+            Share.objects.create(patient=patient, clinician=clinician, expires_at=expires)
