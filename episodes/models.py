@@ -288,3 +288,62 @@ class Remedy(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_code_display()}: {self.get_helped_display()}"
+
+
+READING_NOTE_MAX_LENGTH = 500
+
+
+class PainReadingQuerySet(models.QuerySet):
+    def in_order(self) -> PainReadingQuerySet:
+        return self.order_by("taken_at", "id")
+
+
+class PainReading(models.Model):
+    """How bad the pain was at one moment of a flare-up: the flare-up's course, beside its
+    peak (`Episode.intensity`). Asked by the relief check, or added by the patient."""
+
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="readings")
+    taken_at = models.DateTimeField("time", default=timezone.now)
+    intensity = models.PositiveSmallIntegerField(
+        "pain (0-10)",
+        validators=[MinValueValidator(INTENSITY_MIN), MaxValueValidator(INTENSITY_MAX)],
+    )
+    note = models.CharField(blank=True, max_length=READING_NOTE_MAX_LENGTH)
+    # A copy of the flare-up's start, kept by every write (save() and the flare-up's own
+    # updates), so that the database itself refuses a reading from before the start.
+    episode_started_at = models.DateTimeField(editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = PainReadingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["taken_at", "id"]
+        indexes = [models.Index(fields=["episode", "taken_at"], name="reading_episode_taken")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(intensity__gte=INTENSITY_MIN, intensity__lte=INTENSITY_MAX),
+                name="reading_intensity_0_to_10",
+            ),
+            models.CheckConstraint(
+                condition=Q(taken_at__gte=F("episode_started_at")),
+                name="reading_not_before_start",
+            ),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("note"), READING_NOTE_MAX_LENGTH),
+                name="reading_note_max_length",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Reading {self.pk} ({self.intensity}/10)"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.episode_id is not None:
+            self.episode_started_at = self.episode.started_at
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        if self.taken_at and self.episode_id and self.taken_at < self.episode.started_at:
+            raise ValidationError(
+                {"taken_at": "A reading cannot be from before the flare-up began."}
+            )
