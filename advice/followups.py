@@ -198,7 +198,8 @@ def _answer(followup: Followup, answer: str) -> bool:
 
 @transaction.atomic
 def relief_answer(*, followup: Followup, intensity: int, helped: str, note: str = "") -> bool:
-    """ "How bad is it now?" becomes a pain reading; "Did it help?" goes on the painkillers."""
+    """The answer to "How bad is it now?" becomes a pain reading (marked as the relief
+    check's), and "Did it help?" goes on the painkillers tried."""
     if not _answer(followup, FollowupAnswer.READING):
         return False
     episode = followup.episode
@@ -207,6 +208,7 @@ def relief_answer(*, followup: Followup, intensity: int, helped: str, note: str 
         intensity=intensity,
         taken_at=max(timezone.now(), episode.started_at),
         note=note,
+        relief_check=True,
     )
     if helped in Helped.values:
         episode.remedies.filter(code__in=PAINKILLERS).update(helped=helped)

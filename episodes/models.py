@@ -309,6 +309,9 @@ class PainReading(models.Model):
         validators=[MinValueValidator(INTENSITY_MIN), MaxValueValidator(INTENSITY_MAX)],
     )
     note = models.CharField(blank=True, max_length=READING_NOTE_MAX_LENGTH)
+    # The answer to "How bad is it now?" after a painkiller (the relief check), as opposed to
+    # a reading the patient added: what "how much did it drop" is measured from.
+    relief_check = models.BooleanField(default=False, editable=False)
     # A copy of the flare-up's start, kept by every write (save() and the flare-up's own
     # updates), so that the database itself refuses a reading from before the start.
     episode_started_at = models.DateTimeField(editable=False)

@@ -94,10 +94,19 @@ def _touch_with_peak(episode: Episode, intensity: int) -> None:
 
 @transaction.atomic
 def reading_add(
-    *, episode: Episode, intensity: int, taken_at: datetime | None = None, note: str = ""
+    *,
+    episode: Episode,
+    intensity: int,
+    taken_at: datetime | None = None,
+    note: str = "",
+    relief_check: bool = False,
 ) -> PainReading:
     reading = PainReading(
-        episode=episode, intensity=intensity, taken_at=taken_at or timezone.now(), note=note
+        episode=episode,
+        intensity=intensity,
+        taken_at=taken_at or timezone.now(),
+        note=note,
+        relief_check=relief_check,
     )
     if reading.taken_at < episode.started_at:
         raise ValidationError({"taken_at": "A reading cannot be from before the flare-up began."})

@@ -309,9 +309,7 @@ def test_a_bad_delay_in_settings_is_refused_next_to_the_field(patient_client, pa
 
 
 def email_on(patient):
-    FollowupPreferences.objects.update_or_create(
-        patient=patient, defaults={"email_enabled": True}
-    )
+    FollowupPreferences.objects.update_or_create(patient=patient, defaults={"email_enabled": True})
 
 
 def test_email_is_off_by_default(patient):

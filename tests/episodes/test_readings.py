@@ -60,9 +60,7 @@ def test_moving_the_start_earlier_keeps_the_readings_valid(episode):
     assert PainReading.objects.get().episode_started_at == earlier
 
 
-def test_the_flare_up_page_shows_the_readings_with_change_and_delete(
-    patient_client, episode
-):
+def test_the_flare_up_page_shows_the_readings_with_change_and_delete(patient_client, episode):
     reading = services.reading_add(episode=episode, intensity=4, note="after a walk")
     response = patient_client.get(reverse("episode_detail", args=[episode.pk]))
     text = page_text(response)
