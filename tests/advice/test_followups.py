@@ -291,7 +291,8 @@ def test_settings_save_quiet_hours_delay_check_in_and_email(patient_client, pati
     preferences = FollowupPreferences.objects.get(patient=patient)
     assert preferences.relief_delay_minutes == 90
     assert preferences.quiet_until == time(6, 30)
-    assert preferences.checkin_enabled and preferences.email_enabled
+    assert preferences.checkin_enabled
+    assert preferences.email_enabled
     assert Followup.objects.filter(patient=patient, kind=FollowupKind.CHECKIN).count() == 1
 
 

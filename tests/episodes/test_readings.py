@@ -65,7 +65,8 @@ def test_the_flare_up_page_shows_the_readings_with_change_and_delete(patient_cli
     response = patient_client.get(reverse("episode_detail", args=[episode.pk]))
     text = page_text(response)
     assert "How the pain went" in text
-    assert "4/10" in text and "after a walk" in text
+    assert "4/10" in text
+    assert "after a walk" in text
     html = response.content.decode()
     assert reverse("reading_edit", args=[episode.pk, reading.pk]) in html
     assert reverse("reading_delete", args=[episode.pk, reading.pk]) in html
@@ -74,7 +75,8 @@ def test_the_flare_up_page_shows_the_readings_with_change_and_delete(patient_cli
 def test_the_full_form_shows_the_readings_too(patient_client, episode):
     services.reading_add(episode=episode, intensity=5, note="evening")
     text = page_text(patient_client.get(reverse("episode_edit", args=[episode.pk])))
-    assert "How the pain went" in text and "evening" in text
+    assert "How the pain went" in text
+    assert "evening" in text
 
 
 def test_a_reading_is_added_with_a_plain_form(patient_client, episode):

@@ -191,7 +191,8 @@ def test_every_follow_up_is_emailed_exactly_once(delivery):
     assert set(recipients) == expected, delivery["log"][-3000:]
     assert max(recipients.values()) == 1
     message_ids = Counter(message_id for _, message_id in delivery["accepted"])
-    assert len(message_ids) == PATIENTS and max(message_ids.values()) == 1
+    assert len(message_ids) == PATIENTS
+    assert max(message_ids.values()) == 1
 
 
 def test_every_follow_up_is_recorded_as_emailed(delivery):
