@@ -22,9 +22,9 @@ def span(month: int, day: int, days: float) -> tuple[datetime, datetime]:
 
 
 def test_the_course_module_imports_no_django():
-    import episodes.course  # noqa: F401
-
     from pathlib import Path
+
+    import episodes.course  # noqa: F401
 
     source = Path(sys.modules["episodes.course"].__file__).read_text()
     assert "import django" not in source
