@@ -14,11 +14,12 @@ from __future__ import annotations
 import logging
 from datetime import datetime, time, timedelta
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -143,9 +144,18 @@ def checkins_plan(*, now: datetime | None = None) -> int:
             kind=FollowupKind.CHECKIN, answered_at__isnull=True, due_at__lt=now - CHECKIN_WAITS
         )
     )
+    upcoming = Followup.objects.filter(
+        patient=OuterRef("patient"),
+        kind=FollowupKind.CHECKIN,
+        answered_at__isnull=True,
+        due_at__gt=now,
+    )
     added = 0
-    for preferences in FollowupPreferences.objects.filter(checkin_enabled=True).select_related(
-        "patient"
+    # Only those without a question to come: a sweep a minute costs nothing per patient.
+    for preferences in (
+        FollowupPreferences.objects.filter(checkin_enabled=True)
+        .exclude(Exists(upcoming))
+        .select_related("patient")
     ):
         added += checkin_plan(preferences=preferences, now=now)
     return added
@@ -281,7 +291,7 @@ def followup_email(followup: Followup) -> EmailMessage:
     )
     body = (
         "A question from backlog is waiting for you:\n\n"
-        f"{_site_url(reverse('home'))}\n\n"
+        f"{_site_url(reverse('followup', args=[followup.pk]))}\n\n"
         "You receive this because you turned on follow-up emails in backlog's settings.\n"
         f"To stop them: {unsubscribe}\n"
     )
@@ -303,8 +313,12 @@ def followup_email(followup: Followup) -> EmailMessage:
 def due_for_email(now: datetime | None = None):
     now = now or timezone.now()
     lapsed = now - timedelta(seconds=settings.FOLLOWUP_CLAIM_SECONDS)
+    verified = EmailAddress.objects.filter(
+        user=OuterRef("patient"), email=OuterRef("patient__email"), verified=True
+    )
     return (
-        Followup.objects.filter(
+        Followup.objects.filter(Exists(verified))
+        .filter(
             due_at__lte=now,
             due_at__gte=now - EMAIL_FRESH_FOR,
             answered_at__isnull=True,

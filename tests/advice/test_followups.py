@@ -414,3 +414,32 @@ def test_the_sweep_task_emails_due_questions_and_queues_the_next_sweep(patient):
     assert len(mail.outbox) == 1
     queued = DBTaskResult.objects.filter(task_path=deliver_due_followups.module_path).get()
     assert queued.run_after > timezone.now()
+
+
+def test_the_emails_link_opens_the_question_for_its_patient(patient_client, patient):
+    email_on(patient)
+    relief = make_due(relief_of(log(patient, remedies={"ibuprofen": "unknown"})))
+    followups.deliver_due()
+    link = reverse("followup", args=[relief.pk])
+    assert link in mail.outbox[0].body
+    text = page_text(patient_client.get(link))
+    assert "How bad is it now?" in text
+
+
+def test_every_sweep_keeps_one_check_in_to_come_per_patient(make_user):
+    patients = [make_user() for _ in range(3)]
+    for patient in patients[:2]:
+        FollowupPreferences.objects.create(patient=patient, checkin_enabled=True)
+    assert followups.checkins_plan() == 2
+    assert followups.checkins_plan() == 0
+    assert Followup.objects.filter(kind=FollowupKind.CHECKIN).count() == 2
+
+
+def test_turning_the_check_in_off_withdraws_the_question_to_come(patient_client, patient):
+    preferences = FollowupPreferences.objects.create(patient=patient, checkin_enabled=True)
+    followups.checkin_plan(preferences=preferences)
+    patient_client.post(
+        reverse("followup_settings"),
+        {"relief_delay_minutes": "120", "quiet_from": "22:00", "quiet_until": "08:00"},
+    )
+    assert not Followup.objects.filter(kind=FollowupKind.CHECKIN).exists()
