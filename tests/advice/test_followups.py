@@ -438,8 +438,15 @@ def test_every_sweep_keeps_one_check_in_to_come_per_patient(make_user):
 def test_turning_the_check_in_off_withdraws_the_question_to_come(patient_client, patient):
     preferences = FollowupPreferences.objects.create(patient=patient, checkin_enabled=True)
     followups.checkin_plan(preferences=preferences)
-    patient_client.post(
+    response = patient_client.post(
         reverse("followup_settings"),
-        {"relief_delay_minutes": "120", "quiet_from": "22:00", "quiet_until": "08:00"},
+        {
+            "relief_delay_minutes": "120",
+            "quiet_from": "22:00",
+            "quiet_until": "08:00",
+            "checkin_weekday": "6",
+            "checkin_hour": "18",
+        },
     )
+    assert response.status_code == 302
     assert not Followup.objects.filter(kind=FollowupKind.CHECKIN).exists()
