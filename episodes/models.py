@@ -223,7 +223,8 @@ class Episode(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Flare-up {self.pk} ({self.intensity}/10)"
+        # No health detail: this text is kept in the admin's history of changes.
+        return f"Flare-up {self.pk}"
 
     def clean(self) -> None:
         """The rules that span fields, in words a person understands (the database's check
@@ -287,4 +288,4 @@ class Remedy(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_code_display()}: {self.get_helped_display()}"
+        return f"Remedy {self.pk} of flare-up {self.episode_id}"
