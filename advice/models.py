@@ -48,7 +48,8 @@ class Prompt(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_level_display()}: {self.title}"
+        # No health detail: this text is kept in the admin's history of changes.
+        return f"Advice {self.pk} on flare-up {self.episode_id}"
 
 
 class PatientStatus(models.Model):

@@ -223,7 +223,8 @@ class Episode(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Flare-up {self.pk} ({self.intensity}/10)"
+        # No health detail: this text is kept in the admin's history of changes.
+        return f"Flare-up {self.pk}"
 
     def clean(self) -> None:
         """The rules that span fields, in words a person understands (the database's check
@@ -287,7 +288,7 @@ class Remedy(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_code_display()}: {self.get_helped_display()}"
+        return f"Remedy {self.pk} of flare-up {self.episode_id}"
 
 
 READING_NOTE_MAX_LENGTH = 500
@@ -338,7 +339,8 @@ class PainReading(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Reading {self.pk} ({self.intensity}/10)"
+        # No health detail: the admin keeps this text in its history of changes.
+        return f"Pain reading {self.pk} of flare-up {self.episode_id}"
 
     def save(self, *args, **kwargs) -> None:
         if self.episode_id is not None:
