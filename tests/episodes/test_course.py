@@ -119,5 +119,5 @@ def test_the_clinicians_summary_shows_the_relief_check_and_days_to_over(
     response = client.get(reverse("patient_summary", args=[patient.pk]), {"period": "all"})
     text = page_text(response)
     assert "How long flare-ups lasted, and the relief check" in text
-    assert "Ibuprofen or another anti-inflammatory (NSAID) 6 4 points" in text
+    assert "Ibuprofen or another anti-inflammatory (NSAID): 4 points (6 answers)" in text
     assert "not enough answers yet" in text  # two flare-ups over: no median
