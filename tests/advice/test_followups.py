@@ -450,3 +450,15 @@ def test_turning_the_check_in_off_withdraws_the_question_to_come(patient_client,
     )
     assert response.status_code == 302
     assert not Followup.objects.filter(kind=FollowupKind.CHECKIN).exists()
+
+
+def test_a_relief_check_due_in_the_night_waits_for_the_end_of_quiet_hours(make_user):
+    patient = make_user(tz="Asia/Tokyo")
+    FollowupPreferences.objects.create(patient=patient, quiet_from=time(22), quiet_until=time(7))
+    episode = log(patient, remedies={"ibuprofen": "unknown"})
+    Followup.objects.filter(episode=episode).delete()
+    tokyo = ZoneInfo("Asia/Tokyo")
+    logged = datetime(2026, 5, 4, 21, 15, tzinfo=tokyo)  # asked at 23:15 without quiet hours
+    followups.followups_plan(episode=episode, now=logged.astimezone(UTC))
+    due = relief_of(episode).due_at.astimezone(tokyo)
+    assert due == datetime(2026, 5, 5, 7, 0, tzinfo=tokyo)
