@@ -91,10 +91,13 @@ def resources(bundle: dict, resource_type: str) -> list[dict]:
 
 
 def pain_scores(bundle: dict) -> list[dict]:
+    """The worst pain of each flare-up (over its period; a pain reading, with the same code,
+    has one moment: tests/clinic/test_reading_exports.py)."""
     return [
         observation
         for observation in resources(bundle, "Observation")
         if observation["code"].get("coding", [{}])[0].get("code") == "72514-3"
+        and "effectivePeriod" in observation
     ]
 
 

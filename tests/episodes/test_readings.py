@@ -141,13 +141,16 @@ def test_a_reading_of_another_flare_up_is_404_under_this_one(
 
 
 def test_the_full_form_refuses_a_start_after_a_reading_next_to_the_field(patient_client, episode):
-    from tests.advice.test_edit_form import edit_data
-
     reading = services.reading_add(
         episode=episode, intensity=4, taken_at=episode.started_at + timedelta(hours=1)
     )
     later = timezone.localtime(reading.taken_at + timedelta(hours=1))
-    data = edit_data(episode, started_at=later.strftime("%Y-%m-%dT%H:%M"))
+    data = {
+        "started_at": later.strftime("%Y-%m-%dT%H:%M"),
+        "intensity": "7",
+        "side": "left",
+        "spread": "none",
+    }
     response = patient_client.post(reverse("episode_edit", args=[episode.pk]), data)
     assert response.status_code == 200
     assert services.READING_BEFORE_START in page_text(response)
