@@ -12,6 +12,7 @@ Every due time is moved out of the patient's quiet hours, in the patient's time 
 from __future__ import annotations
 
 import logging
+import smtplib
 from datetime import datetime, time, timedelta
 
 from allauth.account.models import EmailAddress
@@ -28,6 +29,7 @@ from episodes import services as episode_services
 from episodes.models import Episode, Helped, RemedyCode
 
 from .models import Followup, FollowupAnswer, FollowupKind, FollowupPreferences
+from .status import patient_status_refresh
 
 logger = logging.getLogger("backlog.followups")
 
@@ -222,6 +224,7 @@ def relief_answer(*, followup: Followup, intensity: int, helped: str, note: str 
     )
     if helped in Helped.values:
         episode.remedies.filter(code__in=PAINKILLERS).update(helped=helped)
+    patient_status_refresh(patient=followup.patient)  # the reading may be the new worst
     return True
 
 
@@ -234,6 +237,7 @@ def over_answer(*, followup: Followup, over: bool, ended_on=None) -> bool:
     if over:
         if not episode.is_over:
             episode_services.episode_end(episode=episode, ended_at=ended_on)
+            patient_status_refresh(patient=followup.patient)
     else:
         patient = followup.patient
         Followup.objects.create(
@@ -352,7 +356,16 @@ def deliver_due(now: datetime | None = None) -> int:
         claimed_at = timezone.now()
         if not _claim(followup, claimed_at):
             continue  # answered, deleted, or taken by another worker meanwhile
-        followup_email(followup).send()
+        try:
+            followup_email(followup).send()
+        except (OSError, smtplib.SMTPException) as error:
+            # The mail server is down or refused: free the claim, so the next sweep tries
+            # again, and go on with the others.
+            Followup.objects.filter(pk=followup.pk, emailed_at__isnull=True).update(
+                email_claimed_at=None
+            )
+            logger.warning("follow-up %s not emailed yet: %s", followup.pk, type(error).__name__)
+            continue
         Followup.objects.filter(pk=followup.pk).update(emailed_at=timezone.now())
         logger.info("follow-up %s emailed to user %s", followup.pk, followup.patient_id)
         sent += 1

@@ -12,6 +12,8 @@ from episodes import services as episode_services
 from episodes.access import get_own_episode
 from episodes.forms import ReadingForm
 
+from ..status import patient_status_refresh
+
 
 def _own_reading(episode, reading_pk: int):
     reading = episode.readings.filter(pk=reading_pk).first()
@@ -31,6 +33,7 @@ def reading_new(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
+            patient_status_refresh(patient=request.user)
             messages.success(request, "Reading saved.")
             return redirect("episode_detail", pk=episode.pk)
     return render(request, "advice/reading_form.html", {"form": form, "episode": episode})
@@ -43,6 +46,7 @@ def reading_edit(request: HttpRequest, pk: int, reading_pk: int) -> HttpResponse
     form = ReadingForm(request.POST or None, instance=reading, episode=episode)
     if request.method == "POST" and form.is_valid():
         episode_services.reading_update(reading=reading, **form.cleaned_data)
+        patient_status_refresh(patient=request.user)
         messages.success(request, "Reading saved.")
         return redirect("episode_detail", pk=episode.pk)
     context = {"form": form, "episode": episode, "reading": reading}
@@ -55,6 +59,7 @@ def reading_delete(request: HttpRequest, pk: int, reading_pk: int) -> HttpRespon
     reading = _own_reading(episode, reading_pk)
     if request.method == "POST":
         episode_services.reading_delete(reading=reading)
+        patient_status_refresh(patient=request.user)
         messages.success(request, "Reading deleted.")
         return redirect("episode_detail", pk=episode.pk)
     return render(

@@ -462,3 +462,25 @@ def test_a_relief_check_due_in_the_night_waits_for_the_end_of_quiet_hours(make_u
     followups.followups_plan(episode=episode, now=logged.astimezone(UTC))
     due = relief_of(episode).due_at.astimezone(tokyo)
     assert due == datetime(2026, 5, 5, 7, 0, tzinfo=tokyo)
+
+
+def test_a_mail_server_that_is_down_leaves_the_question_for_the_next_sweep(patient, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 9  # nothing listens there
+    email_on(patient)
+    relief = make_due(relief_of(log(patient, remedies={"ibuprofen": "unknown"})))
+    assert followups.deliver_due() == 0
+    relief.refresh_from_db()
+    assert (relief.email_claimed_at, relief.emailed_at) == (None, None)
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert followups.deliver_due() == 1
+
+
+def test_a_relief_answer_above_the_worst_pain_becomes_the_worst(patient_client, patient):
+    episode = log(patient, intensity=4, remedies={"ibuprofen": "unknown"})
+    relief = make_due(relief_of(episode))
+    patient_client.post(
+        reverse("followup_answer", args=[relief.pk]), {"intensity": "9", "helped": "no"}
+    )
+    episode.refresh_from_db()
+    assert episode.intensity == 9
