@@ -20,7 +20,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -182,6 +182,20 @@ def checkin_plan(*, preferences: FollowupPreferences, now: datetime | None = Non
         patient=patient, kind=FollowupKind.CHECKIN, due_at=due
     )
     return int(created)
+
+
+def checkin_weeks(patient, now: datetime | None = None) -> dict[str, int]:
+    """The weekly check-ins asked so far: weeks answered "no flare-up", weeks with a flare-up
+    logged, and weeks nobody answered (a quiet week and a forgotten one are not the same)."""
+    return Followup.objects.filter(
+        patient=patient, kind=FollowupKind.CHECKIN, due_at__lte=now or timezone.now()
+    ).aggregate(
+        quiet=Count("id", filter=Q(answer=FollowupAnswer.QUIET)),
+        logged=Count("id", filter=Q(answer=FollowupAnswer.LOGGED)),
+        unanswered=Count(
+            "id", filter=Q(answered_at__isnull=True) | Q(answer=FollowupAnswer.CLOSED)
+        ),
+    )
 
 
 # Answers. Each takes the patient's own follow-up (advice.views check that).

@@ -11,7 +11,7 @@ from backlog.roles import patients_only
 from episodes.chart_data import DEFAULT_RANGE, RANGES
 from episodes.course_report import course_report
 
-from .. import guidance
+from .. import followups, guidance
 from ..chart_advice import trends_charts
 from ..rules import LEVEL_MEANING
 
@@ -42,6 +42,7 @@ def trends(request: HttpRequest) -> HttpResponse:
         "ranges": [(key, label) for key, (label, _) in RANGES.items()],
         "range_key": range_key,
         "course": course_report(request.user),
+        "checkins": followups.checkin_weeks(request.user),
     }
     template = "advice/trends.html#charts" if request.htmx else "advice/trends.html"
     return render(request, template, context)

@@ -484,3 +484,19 @@ def test_a_relief_answer_above_the_worst_pain_becomes_the_worst(patient_client, 
     )
     episode.refresh_from_db()
     assert episode.intensity == 9
+
+
+def test_the_trends_page_tells_quiet_weeks_from_forgotten_ones(patient_client, patient):
+    preferences = FollowupPreferences.objects.create(patient=patient, checkin_enabled=True)
+    for weeks_ago, answer in [(3, FollowupAnswer.QUIET), (2, FollowupAnswer.QUIET), (1, "")]:
+        Followup.objects.create(
+            patient=patient,
+            kind=FollowupKind.CHECKIN,
+            due_at=timezone.now() - timedelta(weeks=weeks_ago),
+            answer=answer,
+            answered_at=timezone.now() if answer else None,
+        )
+    followups.checkin_plan(preferences=preferences)  # next week's: not asked yet
+    assert followups.checkin_weeks(patient) == {"quiet": 2, "logged": 0, "unanswered": 1}
+    text = page_text(patient_client.get(reverse("trends")))
+    assert "2 weeks with no flare-up, 0 with a flare-up logged, 1 not answered." in text
