@@ -500,3 +500,14 @@ def test_the_trends_page_tells_quiet_weeks_from_forgotten_ones(patient_client, p
     assert followups.checkin_weeks(patient) == {"quiet": 2, "logged": 0, "unanswered": 1}
     text = page_text(patient_client.get(reverse("trends")))
     assert "2 weeks with no flare-up, 0 with a flare-up logged, 1 not answered." in text
+
+
+def test_the_sweep_runs_once_on_a_backend_that_runs_tasks_at_once(patient, settings):
+    from advice.tasks import deliver_due_followups
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    email_on(patient)
+    make_due(relief_of(log(patient, remedies={"ibuprofen": "unknown"})))
+    result = deliver_due_followups.enqueue()
+    assert result.return_value == 1
+    assert len(mail.outbox) == 1
