@@ -61,3 +61,23 @@ def test_without_javascript_the_card_posts_plain_forms(new_page, patient):
     expect(page.get_by_role("status").first).to_contain_text("Marked as over")
     episode.refresh_from_db()
     assert episode.ended_at is not None
+
+
+def test_the_follow_up_pages_are_accessible_on_a_phone(page, patient):
+    episode = questions_waiting(patient)
+    relief = Followup.objects.get(episode=episode, kind=FollowupKind.RELIEF)
+    log_in(page, patient.email, PASSWORD)
+    for url in (
+        f"/questions/{relief.pk}/",
+        f"/episodes/{episode.pk}/readings/new/",
+        "/settings/follow-ups/",
+    ):
+        page.goto(url)
+        assert_accessible(page)
+    page.goto(f"/episodes/{episode.pk}/readings/new/")
+    page.get_by_role("radio", name="4", exact=True).check()
+    page.get_by_label("Note (optional)").fill("after a walk")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("#readings")).to_contain_text("after a walk")
+    assert_accessible(page)
+    assert csp_violations(page) == []
