@@ -112,9 +112,14 @@ def followups_plan(*, episode: Episode, now: datetime | None = None) -> None:
                 kind=FollowupKind.OVER,
                 due_at=_due(patient, max(episode.started_at + OVER_AFTER, now), preferences),
             )
-    # A flare-up logged answers the week's check-in.
+    # A flare-up in the week a check-in asks about (or after it) answers that check-in; an
+    # edit of an older one does not.
     _close(
-        Followup.objects.waiting(now).filter(patient=patient, kind=FollowupKind.CHECKIN),
+        Followup.objects.waiting(now).filter(
+            patient=patient,
+            kind=FollowupKind.CHECKIN,
+            due_at__lt=episode.started_at + CHECKIN_WAITS,
+        ),
         answer=FollowupAnswer.LOGGED,
     )
 

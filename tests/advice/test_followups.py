@@ -511,3 +511,13 @@ def test_the_sweep_runs_once_on_a_backend_that_runs_tasks_at_once(patient, setti
     result = deliver_due_followups.enqueue()
     assert result.return_value == 1
     assert len(mail.outbox) == 1
+
+
+def test_editing_an_old_flare_up_does_not_answer_this_weeks_check_in(patient):
+    old = log(patient, started_at=timezone.now() - timedelta(days=40))
+    preferences = FollowupPreferences.objects.create(patient=patient, checkin_enabled=True)
+    followups.checkin_plan(preferences=preferences)
+    checkin = make_due(Followup.objects.get(patient=patient, kind=FollowupKind.CHECKIN))
+    episode_revise(episode=old, notes="remembered more")
+    checkin.refresh_from_db()
+    assert checkin.answered_at is None
