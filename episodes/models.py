@@ -226,6 +226,17 @@ class Episode(models.Model):
         # No health detail: this text is kept in the admin's history of changes.
         return f"Flare-up {self.pk}"
 
+    def save(self, *args, **kwargs) -> None:
+        adding = self._state.adding
+        super().save(*args, **kwargs)
+        update_fields = kwargs.get("update_fields")
+        if not adding and (update_fields is None or "started_at" in update_fields):
+            # Every path that moves the start (the forms, the admin) keeps the readings' copy
+            # of it current; the database refuses a start after one of them.
+            self.readings.exclude(episode_started_at=self.started_at).update(
+                episode_started_at=self.started_at
+            )
+
     def clean(self) -> None:
         """The rules that span fields, in words a person understands (the database's check
         constraints enforce the same rules again)."""

@@ -59,9 +59,7 @@ def episode_update(
     episode.full_clean(exclude=["patient"])
     if start_moved and episode.readings.filter(taken_at__lt=episode.started_at).exists():
         raise ValidationError({"started_at": READING_BEFORE_START})
-    episode.save()
-    if start_moved:
-        episode.readings.update(episode_started_at=episode.started_at)
+    episode.save()  # moves the readings' copy of the start too (Episode.save)
     if remedies is not None:
         episode.remedies.all().delete()
         _add_remedies(episode, remedies)

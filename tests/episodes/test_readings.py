@@ -156,3 +156,11 @@ def test_the_full_form_refuses_a_start_after_a_reading_next_to_the_field(patient
     assert services.READING_BEFORE_START in page_text(response)
     episode.refresh_from_db()
     assert episode.started_at < reading.taken_at
+
+
+def test_a_start_moved_by_any_save_moves_the_readings_copy(episode):
+    services.reading_add(episode=episode, intensity=4)
+    earlier = episode.started_at - timedelta(days=2)
+    episode.started_at = earlier
+    episode.save()  # as the admin saves it
+    assert PainReading.objects.get().episode_started_at == earlier
