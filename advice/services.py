@@ -13,6 +13,7 @@ from episodes import services as episode_services
 from episodes.models import Episode
 from episodes.reports import trend_report_as_of
 
+from .followups import followups_plan
 from .models import Prompt
 from .rules import evaluate
 from .status import patient_status_refresh
@@ -70,6 +71,7 @@ def episode_log(
         return already, Prompt.objects.latest_for(already)
     prompts = prompts_record(episode=episode)
     patient_status_refresh(patient=patient)
+    followups_plan(episode=episode)
     return episode, prompts
 
 
@@ -80,6 +82,7 @@ def episode_revise(
     episode = episode_services.episode_update(episode=episode, remedies=remedies, **fields)
     prompts = prompts_record(episode=episode)
     patient_status_refresh(patient=episode.patient)
+    followups_plan(episode=episode)
     return episode, prompts
 
 
@@ -88,6 +91,7 @@ def episode_finish(*, episode: Episode) -> Episode:
     """Mark a flare-up as over now (`episodes.services.episode_end`), status kept current."""
     episode = episode_services.episode_end(episode=episode)
     patient_status_refresh(patient=episode.patient)
+    followups_plan(episode=episode)
     return episode
 
 
