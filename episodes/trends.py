@@ -79,9 +79,16 @@ from enum import StrEnum
 from typing import Any
 
 import numpy as np
-from scipy import stats
+from scipy import special, stats
 
 ALPHA = 0.05
+# A shown "rising" (or "falling") starts only below these one-sided p-values; once shown it
+# stays while the one-look rule (ALPHA and the floor) holds. Calibrated by
+# ``python -m tests.calibrate_trends`` so that about 1 steady diary in 10 sees a false onset
+# over 3 years of looks (a look after every flare-up), for the worst timing shape.
+FREQUENCY_ONSET_P = 0.008
+INTENSITY_ONSET_P = 0.020
+SPREAD_ONSET_P = 0.013
 MIN_EPISODES = 6
 MIN_SPAN_MONTHS = 6
 RATE_RATIO_FLOOR = 1.5
@@ -121,6 +128,10 @@ class Trend:
     effect_size: float | None
     recent_window: tuple[date, date] | None = None
     fit_line: tuple[tuple[date, float], tuple[date, float]] | None = None
+    # The look (a flare-up's day, or today) at which the shown rise or fall began.
+    onset: date | None = None
+    # When the change itself seems to have begun (first day of the estimated month).
+    since: date | None = None
 
 
 @dataclass(frozen=True)
@@ -131,6 +142,12 @@ class TrendReport:
     episode_count: int
     first: date | None
     last: date | None
+    today: date | None = None  # the day of the final look
+
+    def new_onset(self, name: str) -> bool:
+        """Whether the shown rise or fall of this signal began at the final look."""
+        trend = getattr(self, name)
+        return trend.onset is not None and trend.onset == self.today
 
 
 @dataclass(frozen=True)
@@ -145,6 +162,11 @@ class _History:
     def __len__(self) -> int:
         return len(self.days)
 
+    def prefix(self, count: int) -> _History:
+        return _History(
+            self.days[:count], self.intensity[:count], self.extent[:count], self.months[:count]
+        )
+
 
 def analyze(episodes: Iterable[Any], today: date) -> TrendReport:
     if isinstance(today, datetime):
@@ -154,13 +176,103 @@ def analyze(episodes: Iterable[Any], today: date) -> TrendReport:
     first = _day(history.days[0]) if count else None
     last = _day(history.days[-1]) if count else None
     return TrendReport(
-        frequency=_frequency(history, today),
-        intensity=_intensity(history),
-        spread=_spread(history),
+        frequency=_frequency(history, today, replay=True),
+        intensity=_intensity(history, today, replay=True),
+        spread=_spread(history, today, replay=True),
         episode_count=count,
         first=first,
         last=last,
+        today=today,
     )
+
+
+@dataclass(frozen=True)
+class Look:
+    """What one look at a history says, before the history of looks is taken into account.
+
+    ``up`` and ``down`` say whether the effect-size floor holds for a rise or a fall;
+    p-values are None when the data cannot be tested (too few flare-ups, constant scores).
+    """
+
+    p_more: float | None
+    p_less: float | None
+    up: bool
+    down: bool
+
+
+def shown_direction(looks: Iterable[Look | None], onset_p: float) -> tuple[Direction, int | None]:
+    """The verdict shown after a sequence of looks, and the index of the look where it began.
+
+    An onset needs the one-sided p-value below ``onset_p`` and the floor; a shown verdict
+    then stays while each later look keeps p below ALPHA and the floor (hysteresis).
+    """
+    state, onset = Direction.STEADY, None
+    for index, look in enumerate(looks):
+        state, onset = _step(state, onset, index, look, onset_p)
+    return state, onset
+
+
+def _step(
+    state: Direction, onset: int | None, index: int, look: Look | None, onset_p: float
+) -> tuple[Direction, int | None]:
+    if look is None or look.p_more is None or look.p_less is None:
+        return Direction.STEADY, None
+    for direction, p_value, floor_holds in (
+        (Direction.RISING, look.p_more, look.up),
+        (Direction.FALLING, look.p_less, look.down),
+    ):
+        if p_value < ALPHA and floor_holds:
+            if state is direction:
+                return state, onset
+            if p_value < onset_p:
+                return direction, index
+    return Direction.STEADY, None
+
+
+def _replay(
+    p_more: np.ndarray,
+    p_less: np.ndarray,
+    up: Any,
+    down: Any,
+    onset_p: float,
+    final: Look | None,
+) -> tuple[Direction, int | None]:
+    """`shown_direction` over the looks after each flare-up (arrays, NaN where untestable)
+    and a final look, visiting only the looks where p < ALPHA: every other look resets.
+
+    ``up(i)`` and ``down(i)`` are asked only where they can matter, since the intensity floor
+    (a Theil-Sen line) is the one costly number of a look.
+    """
+    state, onset = Direction.STEADY, None
+    previous = -2
+    for index in np.flatnonzero((p_more < ALPHA) | (p_less < ALPHA)).tolist():
+        if index != previous + 1:
+            state, onset = Direction.STEADY, None
+        previous = index
+        if p_more[index] < ALPHA:
+            direction, p_value, floor = Direction.RISING, p_more[index], up
+        else:
+            direction, p_value, floor = Direction.FALLING, p_less[index], down
+        if (state is direction or p_value < onset_p) and floor(index):
+            if state is not direction:
+                state, onset = direction, index
+            continue
+        state, onset = Direction.STEADY, None
+    if previous != len(p_more) - 1:
+        state, onset = Direction.STEADY, None
+    return _step(state, onset, len(p_more), final, onset_p)
+
+
+def _look_days(history: _History, today: date) -> list[date]:
+    """The day of each look: one after each flare-up from the sixth, then today."""
+    return [_day(day) for day in history.days[MIN_EPISODES - 1 :]] + [today]
+
+
+def _onset_day(history: _History, today: date, onset: int | None) -> date | None:
+    if onset is None:
+        return None
+    looks = len(history) - MIN_EPISODES + 1
+    return today if onset >= max(looks, 0) else _day(history.days[MIN_EPISODES - 1 + onset])
 
 
 def _read(episodes: Iterable[Any], until: float = math.inf) -> _History:
@@ -221,7 +333,17 @@ def spread_extent(side: str, spread: str, leg: str) -> int:
 # --- frequency ---------------------------------------------------------------------------
 
 
-def _frequency(history: _History, today: date) -> Trend:
+@dataclass(frozen=True)
+class _FrequencyNumbers:
+    look: Look
+    statistic: float
+    recent: int
+    earlier: int
+    midpoint: float
+    length: float
+
+
+def _frequency_numbers(history: _History, today: date) -> _FrequencyNumbers | Trend:
     count = len(history)
     needed = f"{MIN_EPISODES} needed over at least {MIN_SPAN_MONTHS} months"
     if count < MIN_EPISODES:
@@ -236,37 +358,91 @@ def _frequency(history: _History, today: date) -> Trend:
             "Not enough time covered yet to tell whether flare-ups are coming more often "
             f"({needed}; you have {count} over {covered})."
         )
-
     start = history.days[0]
     length = today.toordinal() + 1 - start
     later = history.days[1:] - start
-    laplace = (later.mean() - length / 2) / (length / math.sqrt(12 * len(later)))
+    laplace = (later.sum() / len(later) - length / 2) / (length / math.sqrt(12 * len(later)))
     corrected = laplace / max(1.0, _gap_cv(np.diff(history.days)))
-    p_more, p_less = stats.norm.sf(corrected), stats.norm.cdf(corrected)
-
     midpoint = start + length / 2
     recent = int(np.count_nonzero(history.days > midpoint))
     earlier = count - recent
-    ratio = recent / earlier
-
     # Compared as counts, so that exactly 1.5 times more or fewer is exact both ways.
-    more_often = recent >= RATE_RATIO_FLOOR * earlier
-    less_often = earlier >= RATE_RATIO_FLOOR * recent
-    if p_more < ALPHA and more_often:
-        direction, p_value = Direction.RISING, p_more
-    elif p_less < ALPHA and less_often:
-        direction, p_value = Direction.FALLING, p_less
-    else:
-        direction, p_value = Direction.STEADY, min(p_more, p_less)
+    look = Look(
+        p_more=float(special.ndtr(-corrected)),
+        p_less=float(special.ndtr(corrected)),
+        up=recent >= RATE_RATIO_FLOOR * earlier,
+        down=earlier >= RATE_RATIO_FLOOR * recent,
+    )
+    return _FrequencyNumbers(look, float(corrected), recent, earlier, midpoint, length)
 
+
+def _frequency_look(history: _History, today: date) -> Look | None:
+    numbers = _frequency_numbers(history, today)
+    return numbers.look if isinstance(numbers, _FrequencyNumbers) else None
+
+
+def _frequency_looks(history: _History) -> tuple[np.ndarray, np.ndarray, Any, Any]:
+    """`_frequency_look` after each flare-up from the sixth (today = that flare-up's day),
+    for all of them at once: running sums instead of one pass per look."""
+    days = history.days
+    seen = np.arange(MIN_EPISODES, len(days) + 1)
+    if not len(seen):
+        empty = np.empty(0)
+        return empty, empty, None, None
+    start = days[0]
+    look_day = np.floor(days[seen - 1])
+    length = look_day + 1 - start
+    later_sums = np.cumsum(days - start)[seen - 1]
+    later = seen - 1
+    laplace = (later_sums / later - length / 2) / (length / np.sqrt(12 * later))
+    gaps = np.diff(days)
+    sums = gaps[1:] + gaps[:-1]
+    safe_sums = np.where(sums > 0, sums, 1.0)
+    scaled = np.where(sums > 0, ((gaps[1:] - gaps[:-1]) / safe_sums) ** 2, 1.0)
+    running = np.concatenate([[0.0], np.cumsum(scaled)])
+    dispersion = np.minimum(running[seen - 2] / (seen - 2), _MAX_GAP_DISPERSION)
+    cv = np.sqrt(2 * dispersion / (1 - dispersion))
+    corrected = laplace / np.maximum(1.0, cv)
+    long_enough = look_day >= _add_months(_day(start), MIN_SPAN_MONTHS).toordinal()
+    p_more = np.where(long_enough, special.ndtr(-corrected), np.nan)
+    p_less = np.where(long_enough, special.ndtr(corrected), np.nan)
+    midpoint = start + length / 2
+    recent = seen - np.minimum(np.searchsorted(days, midpoint, side="right"), seen)
+    earlier = seen - recent
+    up = recent >= RATE_RATIO_FLOOR * earlier
+    down = earlier >= RATE_RATIO_FLOOR * recent
+    return p_more, p_less, up.__getitem__, down.__getitem__
+
+
+def _frequency(history: _History, today: date, *, replay: bool = False) -> Trend:
+    numbers = _frequency_numbers(history, today)
+    if isinstance(numbers, Trend):
+        return numbers
+    look = numbers.look
+    onset = None
+    if replay:
+        p_more, p_less, up, down = _frequency_looks(history)
+        direction, onset = _replay(p_more, p_less, up, down, FREQUENCY_ONSET_P, look)
+    else:
+        direction, _ = _step(Direction.STEADY, None, 0, look, ALPHA)
+    p_value = {Direction.RISING: look.p_more, Direction.FALLING: look.p_less}.get(
+        direction, min(look.p_more, look.p_less)
+    )
+    recent, earlier, length = numbers.recent, numbers.earlier, numbers.length
+    since = None
     half = _length_words(length / 2)
     windows = f"in the last {half}, against {earlier} in the {half} before"
-    if direction is Direction.RISING:
-        summary = f"Flare-ups are coming more often: {recent} {windows}."
-    elif direction is Direction.FALLING:
-        summary = f"Flare-ups are coming less often: {recent} {windows}."
-    elif more_often or less_often:
-        more_or_fewer = "more" if more_often else "fewer"
+    if direction is not Direction.STEADY:
+        since, after, before, before_days = _rate_change(history, today)
+        since_length = today.toordinal() + 1 - since.toordinal()
+        more_or_less = "more" if direction is Direction.RISING else "less"
+        summary = (
+            f"Flare-ups are coming {more_or_less} often since about {since:%B %Y}: "
+            f"{after} in the {_length_words(since_length)} since, against {before} in the "
+            f"{_length_words(before_days)} before."
+        )
+    elif look.up or look.down:
+        more_or_fewer = "more" if look.up else "fewer"
         summary = (
             f"{_flare_ups(recent)} {windows}: {more_or_fewer}, but not a clear change yet "
             "(too few flare-ups, or too irregular, to rule out chance)."
@@ -276,11 +452,41 @@ def _frequency(history: _History, today: date) -> Trend:
     return Trend(
         direction=direction,
         summary=summary,
-        statistic=float(corrected),
+        statistic=numbers.statistic,
         p_value=float(p_value),
-        effect_size=float(ratio),
-        recent_window=(_day(midpoint), today),
+        effect_size=float(recent / earlier),
+        recent_window=(_day(numbers.midpoint), today),
+        onset=_onset_day(history, today, onset),
+        since=since,
     )
+
+
+def _rate_change(history: _History, today: date) -> tuple[date, int, int, float]:
+    """When the rate of flare-ups most likely changed (the month of the single change point
+    that best splits the window into two Poisson rates), with the flare-ups after it and in
+    up to 12 months (or as long as the time since, if longer) before it."""
+    start = history.days[0]
+    end = today.toordinal() + 1
+    length = end - start
+    times = history.days[1:]
+    count = len(times)
+    before = np.arange(count)  # flare-ups before each candidate (a flare-up's own time)
+    after = count - before
+    tau = times - start
+    inside = (tau > 0) & (tau < length)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        fit = np.where(before > 0, before * np.log(before / tau), 0.0) + after * np.log(
+            after / (length - tau)
+        )
+    fit = np.where(inside, fit, -np.inf)
+    change = times[int(np.argmax(fit))] if np.isfinite(fit).any() else start + length / 2
+    month = _day(change).replace(day=1)
+    cut = max(float(month.toordinal()), start)
+    since_days = end - cut
+    before_days = min(cut - start, max(365.25, since_days))
+    after_count = int(np.count_nonzero(history.days >= cut))
+    before_count = int(np.count_nonzero((history.days >= cut - before_days) & (history.days < cut)))
+    return month, after_count, before_count, before_days
 
 
 def _gap_cv(gaps: np.ndarray) -> float:
@@ -298,15 +504,23 @@ def _gap_cv(gaps: np.ndarray) -> float:
 # --- intensity ---------------------------------------------------------------------------
 
 
-def _intensity(history: _History) -> Trend:
+@dataclass(frozen=True)
+class _IntensityNumbers:
+    look: Look
+    tau: float | None
+    change: float
+    start_level: float
+    end_level: float
+    span: float
+
+
+def _intensity_numbers(history: _History) -> _IntensityNumbers | Trend:
     count = len(history)
     if count < MIN_EPISODES:
         return _insufficient(
             "Not enough flare-ups logged yet to tell whether they are getting more painful "
             f"({MIN_EPISODES} needed; you have {_count_words(count)})."
         )
-    elapsed = history.days - history.days[0]
-    span = float(elapsed[-1])
     first, last = _day(history.days[0]), _day(history.days[-1])
     if first == last:
         typical = float(np.median(history.intensity))
@@ -321,24 +535,73 @@ def _intensity(history: _History) -> Trend:
             effect_size=0.0,
             fit_line=((first, typical), (last, typical)),
         )
-
+    elapsed = history.days - history.days[0]
     tau, p_more, p_less = _kendall(elapsed, history.intensity)
-    slope, intercept = _weighted_theil_sen(elapsed, history.intensity)
-    change = slope * span
-    start_level = _clip_score(intercept)
-    end_level = _clip_score(intercept + change)
+    change, intercept, span = _intensity_change(history)
+    look = Look(
+        p_more=p_more,
+        p_less=p_less,
+        up=change >= INTENSITY_CHANGE_FLOOR - _ROUNDING,
+        down=change <= -INTENSITY_CHANGE_FLOOR + _ROUNDING,
+    )
+    return _IntensityNumbers(
+        look, tau, change, _clip_score(intercept), _clip_score(intercept + change), span
+    )
 
-    direction, p_value = _verdict(p_more, p_less, change, INTENSITY_CHANGE_FLOOR)
-    over = f"over {_length_words(span)} ({count} flare-ups)"
-    if direction is Direction.RISING:
+
+def _intensity_change(history: _History) -> tuple[float, float, float]:
+    """The Theil-Sen line's change across the span, its intercept, and the span."""
+    elapsed = history.days - history.days[0]
+    span = float(elapsed[-1])
+    slope, intercept = _weighted_theil_sen(elapsed, history.intensity)
+    return slope * span, intercept, span
+
+
+def _intensity_look(history: _History, today: date | None = None) -> Look | None:
+    numbers = _intensity_numbers(history)
+    return numbers.look if isinstance(numbers, _IntensityNumbers) else None
+
+
+def _intensity_looks(history: _History) -> tuple[np.ndarray, np.ndarray, Any, Any]:
+    p_more, p_less = _prefix_kendall(history.days, history.intensity)
+    same_day = np.floor(history.days[MIN_EPISODES - 1 :]) == math.floor(history.days[0])
+    p_more[same_day] = np.nan
+    p_less[same_day] = np.nan
+
+    def change(index: int) -> float:
+        return _intensity_change(history.prefix(MIN_EPISODES + index))[0]
+
+    return (
+        p_more,
+        p_less,
+        lambda index: change(index) >= INTENSITY_CHANGE_FLOOR - _ROUNDING,
+        lambda index: change(index) <= -INTENSITY_CHANGE_FLOOR + _ROUNDING,
+    )
+
+
+def _intensity(history: _History, today: date | None = None, *, replay: bool = False) -> Trend:
+    numbers = _intensity_numbers(history)
+    if isinstance(numbers, Trend):
+        return numbers
+    look = numbers.look
+    onset = None
+    if replay:
+        p_more, p_less, up, down = _intensity_looks(history)
+        direction, onset = _replay(p_more, p_less, up, down, INTENSITY_ONSET_P, look)
+    else:
+        direction, _ = _step(Direction.STEADY, None, 0, look, ALPHA)
+    p_value = _shown_p(direction, look)
+    count = len(history)
+    start_level, end_level = numbers.start_level, numbers.end_level
+    first, last = _day(history.days[0]), _day(history.days[-1])
+    over = f"over {_length_words(numbers.span)} ({count} flare-ups)"
+    since = None
+    if direction is not Direction.STEADY:
+        since = _mean_shift_month(history, history.intensity)
+        more_or_less = "more" if direction is Direction.RISING else "less"
         summary = (
-            "Your flare-ups are getting more painful: from about "
-            f"{_points(start_level)}/10 to about {_points(end_level)}/10 {over}."
-        )
-    elif direction is Direction.FALLING:
-        summary = (
-            "Your flare-ups are getting less painful: from about "
-            f"{_points(start_level)}/10 to about {_points(end_level)}/10 {over}."
+            f"Your flare-ups are getting {more_or_less} painful, since about {since:%B %Y}: "
+            f"from about {_points(start_level)}/10 to about {_points(end_level)}/10 {over}."
         )
     elif _points(start_level) == _points(end_level):
         summary = (
@@ -353,11 +616,36 @@ def _intensity(history: _History) -> Trend:
     return Trend(
         direction=direction,
         summary=summary,
-        statistic=tau,
+        statistic=numbers.tau,
         p_value=p_value,
-        effect_size=float(change),
+        effect_size=float(numbers.change),
         fit_line=((first, start_level), (last, end_level)),
+        onset=_onset_day(history, today, onset) if today else None,
+        since=since,
     )
+
+
+def _shown_p(direction: Direction, look: Look) -> float | None:
+    if look.p_more is None or look.p_less is None:
+        return None
+    if direction is Direction.RISING:
+        return look.p_more
+    if direction is Direction.FALLING:
+        return look.p_less
+    return min(look.p_more, look.p_less)
+
+
+def _mean_shift_month(history: _History, values: np.ndarray) -> date:
+    """The month where a single step in the mean best splits the scores (least squares)."""
+    count = len(values)
+    totals = np.cumsum(values)
+    squares = np.cumsum(values**2)
+    split = np.arange(1, count)
+    left = squares[split - 1] - totals[split - 1] ** 2 / split
+    right_sum = totals[-1] - totals[split - 1]
+    right = (squares[-1] - squares[split - 1]) - right_sum**2 / (count - split)
+    best = int(split[np.argmin(left + right)])
+    return _day(history.days[best]).replace(day=1)
 
 
 def _weighted_theil_sen(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
@@ -398,7 +686,16 @@ def _weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
 # --- spread ------------------------------------------------------------------------------
 
 
-def _spread(history: _History) -> Trend:
+@dataclass(frozen=True)
+class _SpreadNumbers:
+    look: Look
+    tau: float | None
+    earlier: float
+    later: float
+    half: int
+
+
+def _spread_numbers(history: _History) -> _SpreadNumbers | Trend:
     count = len(history)
     if count < MIN_EPISODES:
         return _insufficient(
@@ -410,26 +707,78 @@ def _spread(history: _History) -> Trend:
     later = _mean_of_first(-history.days[::-1], history.extent[::-1], half)
     change = later - earlier
     tau, p_more, p_less = _kendall(history.days, history.extent)
-    direction, p_value = _verdict(p_more, p_less, change, EXTENT_STEP_FLOOR)
+    look = Look(
+        p_more=p_more,
+        p_less=p_less,
+        up=change >= EXTENT_STEP_FLOOR - _ROUNDING,
+        down=change <= -EXTENT_STEP_FLOOR + _ROUNDING,
+    )
+    return _SpreadNumbers(look, tau, earlier, later, half)
 
+
+def _spread_look(history: _History, today: date | None = None) -> Look | None:
+    numbers = _spread_numbers(history)
+    return numbers.look if isinstance(numbers, _SpreadNumbers) else None
+
+
+def _spread_looks(history: _History) -> tuple[np.ndarray, np.ndarray, Any, Any]:
+    days, extent = history.days, history.extent
+    p_more, p_less = _prefix_kendall(days, extent)
+    seen = np.arange(MIN_EPISODES, len(days) + 1)
+    half = seen // 2
+    running = np.concatenate([[0.0], np.cumsum(extent)])
+    change = (running[seen] - running[seen - half]) / half - running[half] / half
+    # Flare-ups logged at the same moment across a cut count at their shared mean.
+    straddled = (days[half - 1] == days[half]) | (days[seen - half - 1] == days[seen - half])
+    for index in np.flatnonzero(straddled).tolist():
+        numbers = _spread_numbers(history.prefix(int(seen[index])))
+        change[index] = numbers.later - numbers.earlier
+    return (
+        p_more,
+        p_less,
+        (change >= EXTENT_STEP_FLOOR - _ROUNDING).__getitem__,
+        (change <= -EXTENT_STEP_FLOOR + _ROUNDING).__getitem__,
+    )
+
+
+def _spread(history: _History, today: date | None = None, *, replay: bool = False) -> Trend:
+    numbers = _spread_numbers(history)
+    if isinstance(numbers, Trend):
+        return numbers
+    look = numbers.look
+    onset = None
+    if replay:
+        p_more, p_less, up, down = _spread_looks(history)
+        direction, onset = _replay(p_more, p_less, up, down, SPREAD_ONSET_P, look)
+    else:
+        direction, _ = _step(Direction.STEADY, None, 0, look, ALPHA)
+    half, earlier, later = numbers.half, numbers.earlier, numbers.later
     scores = (
         f"on a 0-{EXTENT_MAX} scale of how far it spreads (0 is pain that stays on one side "
         f"of the back, {EXTENT_MAX} is both sides and down to the foot), your last {half} "
         "flare-ups "
         f"averaged {_one_decimal(later)}, against {_one_decimal(earlier)} for your first {half}"
     )
+    since = None
     if direction is Direction.RISING:
-        summary = f"Your pain is reaching a wider area: {scores}."
+        since = _mean_shift_month(history, history.extent)
+        summary = f"Your pain is reaching a wider area, since about {since:%B %Y}: {scores}."
     elif direction is Direction.FALLING:
-        summary = f"Your pain is reaching a smaller area than before: {scores}."
+        since = _mean_shift_month(history, history.extent)
+        summary = (
+            f"Your pain is reaching a smaller area than before, since about {since:%B %Y}: "
+            f"{scores}."
+        )
     else:
         summary = f"How far your pain spreads shows no clear change: {scores}."
     return Trend(
         direction=direction,
         summary=summary,
-        statistic=tau,
-        p_value=p_value,
-        effect_size=change,
+        statistic=numbers.tau,
+        p_value=_shown_p(direction, look),
+        effect_size=later - earlier,
+        onset=_onset_day(history, today, onset) if today else None,
+        since=since,
     )
 
 
@@ -461,17 +810,72 @@ def _kendall(x: np.ndarray, y: np.ndarray) -> tuple[float | None, float | None, 
     return float(more.statistic), float(more.pvalue), float(less.pvalue)
 
 
-def _verdict(
-    p_more: float | None, p_less: float | None, effect: float, floor: float
-) -> tuple[Direction, float | None]:
-    if p_more is None or p_less is None:
-        return Direction.STEADY, None
-    # Rounding error must not decide a case that sits exactly on the floor.
-    if p_more < ALPHA and effect >= floor - _ROUNDING:
-        return Direction.RISING, p_more
-    if p_less < ALPHA and effect <= -floor + _ROUNDING:
-        return Direction.FALLING, p_less
-    return Direction.STEADY, min(p_more, p_less)
+def _prefix_kendall(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The one-sided p-values of `_kendall` on the first k points, for every k from
+    MIN_EPISODES (x sorted), NaN where tau is undefined.
+
+    Each new point adds (points below it) - (points above it) among the earlier ones at an
+    earlier time, counted from running tallies per score, so all n prefixes cost about as
+    much as one test. The variance is scipy's tie-corrected asymptotic one; the few prefixes
+    scipy tests exactly (no ties at all) are handed to scipy.
+    """
+    count = len(x)
+    seen = np.arange(MIN_EPISODES, count + 1)
+    if not len(seen):
+        return np.empty(0), np.empty(0)
+    values, codes = np.unique(y, return_inverse=True)
+    if len(values) > 64:  # scores that are not small whole numbers: test each prefix
+        pairs = [_kendall(x[:k], y[:k]) for k in seen]
+        return (
+            np.array([np.nan if p is None else p for _, p, _ in pairs]),
+            np.array([np.nan if p is None else p for _, _, p in pairs]),
+        )
+    tallies = np.zeros((count + 1, len(values)), dtype=np.int64)
+    tallies[np.arange(1, count + 1), codes] = 1
+    tallies = np.cumsum(tallies, axis=0)  # row k: scores among the first k points
+    below = np.cumsum(tallies, axis=1) - tallies  # row k, column v: first k scoring below v
+    index = np.arange(count)
+    new_group = np.concatenate([[True], x[1:] != x[:-1]])
+    group_start = np.maximum.accumulate(np.where(new_group, index, 0))
+    same_x = index - group_start
+    same_y = tallies[index, codes]
+    same_both = same_y - tallies[group_start, codes]
+    less = below[index, codes] - below[group_start, codes]
+    greater = same_x - same_both - less
+    lower_all = below[index, codes]
+    # Pairs at an earlier time only (x sorted, so a tie in x is the same group).
+    delta = (lower_all - less) - ((index - lower_all - same_y) - greater)
+    score = np.cumsum(delta)
+
+    def tie_terms(previous: np.ndarray) -> tuple[np.ndarray, ...]:
+        c = previous.astype(float)
+        pairs = np.cumsum(c)
+        t0 = np.cumsum((c + 1) * c * (c - 1) - c * (c - 1) * (c - 2))
+        t1 = np.cumsum((c + 1) * c * (2 * c + 7) - c * (c - 1) * (2 * c + 5))
+        return pairs, t0, t1
+
+    x_tie, x0, x1 = tie_terms(same_x)
+    y_tie, y0, y1 = tie_terms(same_y)
+    last = seen - 1
+    size = seen.astype(float)
+    x_tie, x0, x1, y_tie, y0, y1, score = (a[last] for a in (x_tie, x0, x1, y_tie, y0, y1, score))
+    total = size * (size - 1) / 2
+    m = size * (size - 1)
+    variance = (
+        (m * (2 * size + 5) - x1 - y1) / 18
+        + (2 * x_tie * y_tie) / m
+        + x0 * y0 / (9 * m * (size - 2))
+    )
+    undefined = (x_tie == total) | (y_tie == total)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = score / np.sqrt(variance)
+    p_more = np.where(undefined, np.nan, special.ndtr(-z))
+    p_less = np.where(undefined, np.nan, special.ndtr(z))
+    for look in np.flatnonzero((x_tie == 0) & (y_tie == 0)).tolist():
+        _, more, less_p = _kendall(x[: seen[look]], y[: seen[look]])
+        p_more[look] = np.nan if more is None else more
+        p_less[look] = np.nan if less_p is None else less_p
+    return p_more, p_less
 
 
 def _insufficient(summary: str) -> Trend:
