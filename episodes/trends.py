@@ -45,8 +45,9 @@ intensity
     from the first to the last flare-up, in points on the 0-10 scale. Rising needs at least
     +2 points (the clinically meaningful change on the NRS), falling at most -2. The
     weighting keeps the estimate steady when whole-number scores tie a lot; above
-    ``_MAX_EXACT_PAIRS`` pairs a fixed-seed random sample of pairs is used (the sampled
-    median sits far closer to the exact one than the 2-point floor cares about).
+    ``_MAX_EXACT_PAIRS`` pairs only the pairs a power of two apart in time order are used
+    (the median of their slopes sits far closer to the exact one than the 2-point floor
+    cares about).
     ``fit_line`` gives that line's ends at the first and last flare-up, clipped to 0-10.
     No change over time can be measured when all flare-ups share one day: that is steady.
 
@@ -109,7 +110,6 @@ SECONDS_PER_DAY = 86_400
 _MAX_GAP_DISPERSION = 0.9
 _MAX_EXACT_PAIRS = 30_000  # every pair up to about 245 flare-ups
 _ROUNDING = 1e-9
-_PAIR_SAMPLE_SEED = 20_240_601
 
 
 class Direction(StrEnum):
@@ -568,14 +568,12 @@ def _intensity_looks(history: _History) -> tuple[np.ndarray, np.ndarray, Any, An
     p_more[same_day] = np.nan
     p_less[same_day] = np.nan
 
-    def change(index: int) -> float:
-        return _intensity_change(history.prefix(MIN_EPISODES + index))[0]
-
+    floor = _IntensityFloor(history)
     return (
         p_more,
         p_less,
-        lambda index: change(index) >= INTENSITY_CHANGE_FLOOR - _ROUNDING,
-        lambda index: change(index) <= -INTENSITY_CHANGE_FLOOR + _ROUNDING,
+        lambda index: floor.holds(index, rising=True),
+        lambda index: floor.holds(index, rising=False),
     )
 
 
@@ -648,26 +646,104 @@ def _mean_shift_month(history: _History, values: np.ndarray) -> date:
     return _day(history.days[best]).replace(day=1)
 
 
-def _weighted_theil_sen(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
-    """Slope and intercept of the Sievers-Scholz (time-weighted) Theil-Sen line."""
-    count = len(x)
+def _pairs(count: int) -> tuple[np.ndarray, np.ndarray]:
+    """The pairs of flare-ups (earlier, later) behind the Theil-Sen line.
+
+    Every pair up to ``_MAX_EXACT_PAIRS``; beyond that, the pairs a power of two apart in
+    time order (1, 2, 4, ... flare-ups apart), about 12 per flare-up for the longest
+    histories. Those pairs are the same whatever comes later, so a longer history's pairs
+    include a shorter one's (the replay relies on it), and the median of their slopes sits
+    far closer to the all-pairs one than the 2-point floor cares about.
+    """
     if count * (count - 1) // 2 <= _MAX_EXACT_PAIRS:
-        left, right = np.triu_indices(count, 1)
-    else:
-        # Theil-Sen is quadratic in the number of flare-ups; a fixed-seed sample of pairs
-        # keeps analyze() fast on long histories and the answer reproducible.
-        rng = np.random.default_rng(_PAIR_SAMPLE_SEED)
-        a = rng.integers(0, count, _MAX_EXACT_PAIRS)
-        b = rng.integers(0, count, _MAX_EXACT_PAIRS)
-        left, right = np.minimum(a, b), np.maximum(a, b)
+        return np.triu_indices(count, 1)
+    lags = 2 ** np.arange(int(math.log2(count - 1)) + 1)
+    later = np.concatenate([np.arange(lag, count) for lag in lags])
+    earlier = later - np.repeat(lags, count - lags)
+    return earlier, later
+
+
+def _pair_slopes(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Slopes of the pairs apart in time, and their weights (the time between them)."""
+    left, right = _pairs(len(x))
     dx = x[right] - x[left]
     apart = dx > 0
     dx = dx[apart]
+    return (y[right] - y[left])[apart] / dx, dx
+
+
+def _pair_weights(x: np.ndarray) -> tuple[np.ndarray, int]:
+    """Total pair weight for every prefix length (index k: the first k flare-ups), and the
+    longest prefix that uses every pair."""
+    count = len(x)
+    every = 1
+    while (every + 1) * every // 2 <= _MAX_EXACT_PAIRS and every < count:
+        every += 1
+    index = np.arange(count)
+    all_pairs = np.concatenate([[0.0], np.cumsum(index * x - np.cumsum(x) + x)])
+    lagged = np.zeros(count + 1)
+    lag = 1
+    while lag < count:
+        step = np.zeros(count)
+        step[lag:] = x[lag:] - x[:-lag]
+        lagged[1:] += np.cumsum(step)
+        lag *= 2
+    return np.where(np.arange(count + 1) <= every, all_pairs, lagged), every
+
+
+def _weighted_theil_sen(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    """Slope and intercept of the Sievers-Scholz (time-weighted) Theil-Sen line."""
+    slopes, dx = _pair_slopes(x, y)
     if not len(dx):
         return 0.0, float(np.median(y))
-    slopes = (y[right] - y[left])[apart] / dx
     slope = _weighted_median(slopes, dx)
     return slope, float(np.median(y - slope * x))
+
+
+class _IntensityFloor:
+    """Whether the Theil-Sen change reaches the floor at a look, computing lines rarely.
+
+    A longer history's pairs include a shorter one's (within one regime of `_pairs`), and
+    the floor slope (2 points over the span) only falls as the span grows. So once the
+    pairs of one look put a weight A at or above its floor slope, every later look with a
+    total pair weight below 2A has its median above its own floor slope; and once a weight
+    B lies below the smallest floor slope any look has, every later look with a total
+    weight below 2B is below its floor. Only the looks left open get a line of their own,
+    and even then more than half the weight on one side settles it without a median.
+    """
+
+    _MARGIN = 1e-9
+
+    def __init__(self, history: _History) -> None:
+        self.x = history.days - history.days[0]
+        self.y = history.intensity
+        self.total, self.every = _pair_weights(self.x)
+        self.lowest_slope = INTENSITY_CHANGE_FLOOR / self.x[-1] if self.x[-1] > 0 else math.inf
+        self.known: dict[tuple[bool, bool], tuple[float, float]] = {}
+
+    def holds(self, index: int, rising: bool) -> bool:
+        count = MIN_EPISODES + index
+        regime = count <= self.every
+        weight = self.total[count] * (1 + self._MARGIN)
+        above, under = self.known.get((regime, rising), (0.0, 0.0))
+        if 2 * above > weight:
+            return True
+        if 2 * under > weight:
+            return False
+        x, y = self.x[:count], self.y[:count]
+        slopes, dx = _pair_slopes(x, y)
+        toward = slopes if rising else -slopes
+        floor_slope = INTENSITY_CHANGE_FLOOR / x[-1]
+        above = float(dx[toward >= floor_slope].sum())
+        self.known[regime, rising] = (above, float(dx[toward < self.lowest_slope * 0.999].sum()))
+        if 2 * above > weight:
+            return True
+        if 2 * float(dx[toward < floor_slope * (1 - 1e-6)].sum()) > weight:
+            return False
+        change = (_weighted_median(slopes, dx) if len(dx) else 0.0) * x[-1]
+        if rising:
+            return change >= INTENSITY_CHANGE_FLOOR - _ROUNDING
+        return change <= -INTENSITY_CHANGE_FLOOR + _ROUNDING
 
 
 def _weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
