@@ -87,9 +87,9 @@ ALPHA = 0.05
 # stays while the one-look rule (ALPHA and the floor) holds. Calibrated by
 # ``python -m tests.calibrate_trends`` so that about 1 steady diary in 10 sees a false onset
 # over 3 years of looks (a look after every flare-up), for the worst timing shape.
-FREQUENCY_ONSET_P = 0.008
-INTENSITY_ONSET_P = 0.020
-SPREAD_ONSET_P = 0.013
+FREQUENCY_ONSET_P = 0.0073
+INTENSITY_ONSET_P = 0.016
+SPREAD_ONSET_P = 0.01
 MIN_EPISODES = 6
 MIN_SPAN_MONTHS = 6
 RATE_RATIO_FLOOR = 1.5
@@ -236,6 +236,7 @@ def _replay(
     down: Any,
     onset_p: float,
     final: Look | None,
+    onsets: list[tuple[int, Direction]] | None = None,
 ) -> tuple[Direction, int | None]:
     """`shown_direction` over the looks after each flare-up (arrays, NaN where untestable)
     and a final look, visiting only the looks where p < ALPHA: every other look resets.
@@ -256,11 +257,16 @@ def _replay(
         if (state is direction or p_value < onset_p) and floor(index):
             if state is not direction:
                 state, onset = direction, index
+                if onsets is not None:
+                    onsets.append((index, direction))
             continue
         state, onset = Direction.STEADY, None
     if previous != len(p_more) - 1:
         state, onset = Direction.STEADY, None
-    return _step(state, onset, len(p_more), final, onset_p)
+    shown, began = _step(state, onset, len(p_more), final, onset_p)
+    if onsets is not None and began == len(p_more):
+        onsets.append((began, shown))
+    return shown, began
 
 
 def _look_days(history: _History, today: date) -> list[date]:

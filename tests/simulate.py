@@ -1,0 +1,174 @@
+"""Simulated flare-up diaries, shared by the threshold calibration and the trend benchmark.
+
+A diary begins with the flare-up that made the person start logging (time 0); later
+flare-ups follow the scenario's timing until the end. backlog looks at the diary after every
+flare-up from the sixth (for frequency, "today" is that flare-up's day) and once more at the
+end; `episodes.trends` replays those looks to decide what is shown.
+
+- Steady timing: Poisson, or clustered gamma gaps of shape 0.5 or 0.25 (coefficient of
+  variation 1.4 and 2) at the same mean rate, 0.5 to 3 flare-ups a month (drawn per diary).
+- Steady worst pain: a level drawn per diary (2 to 8) plus noise (SD 1.2 unless stated),
+  rounded and clipped to 0-10. Steady spread: side, reach and leg drawn independently for
+  each flare-up from category weights drawn per diary.
+
+Diaries are built as arrays straight into the trend module's sorted history (no model
+objects), so thousands of them take seconds; `tests/episodes/test_trend_replay.py` proves the
+replay on arrays is the replay `analyze()` does.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+
+from episodes import trends
+from episodes.trends import Direction
+
+DAYS_PER_MONTH = 365.25 / 12
+ORIGIN = date(2021, 3, 1).toordinal() + 7.5 / 24  # 07:30 on the first day
+SHAPES = (("Poisson", 1.0), ("clustered, gamma 0.5", 0.5), ("clustered, gamma 0.25", 0.25))
+REACH_WEIGHTS = 5
+SIGNALS = ("frequency", "intensity", "spread")
+ONSET_P = {
+    "frequency": trends.FREQUENCY_ONSET_P,
+    "intensity": trends.INTENSITY_ONSET_P,
+    "spread": trends.SPREAD_ONSET_P,
+}
+_LOOKS = {
+    "frequency": (trends._frequency_looks, trends._frequency_look),
+    "intensity": (trends._intensity_looks, trends._intensity_look),
+    "spread": (trends._spread_looks, trends._spread_look),
+}
+
+
+# --- timing ------------------------------------------------------------------------------
+
+
+def renewal_days(rng: np.random.Generator, per_month: float, months: float, shape: float):
+    """Gamma-gap renewal process from a flare-up at time 0; shape 1 is Poisson."""
+    length = months * DAYS_PER_MONTH
+    mean_gap = DAYS_PER_MONTH / per_month
+    expected = int(length / mean_gap)
+    draws = max(16, 2 * expected + 10 * math.isqrt(expected + 1))
+    times = np.cumsum(rng.gamma(shape, mean_gap / shape, draws))
+    while times[-1] < length:
+        times = np.concatenate(
+            [times, times[-1] + np.cumsum(rng.gamma(shape, mean_gap / shape, draws))]
+        )
+    return np.concatenate([[0.0], times[times < length]])
+
+
+def step_days(
+    rng: np.random.Generator, before: float, after: float, months_before: float, months_after: float
+):
+    """Poisson at `before` a month, then at `after` a month."""
+    first = months_before * DAYS_PER_MONTH
+    second = months_after * DAYS_PER_MONTH
+    early = rng.uniform(0, first, rng.poisson(before * months_before))
+    late = rng.uniform(first, first + second, rng.poisson(after * months_after))
+    return np.sort(np.concatenate([[0.0], early, late]))
+
+
+# --- what each flare-up is like -----------------------------------------------------------
+
+
+def steady_intensity(rng: np.random.Generator, count: int, noise: float = 1.2) -> np.ndarray:
+    return np.clip(np.round(rng.uniform(2, 8) + rng.normal(0, noise, count)), 0, 10)
+
+
+def steady_extent(rng: np.random.Generator, count: int) -> np.ndarray:
+    """Side, reach and leg drawn independently from weights drawn per diary."""
+    both_side = rng.dirichlet(np.ones(4))[2]  # left, right, both, center
+    reach = rng.choice(REACH_WEIGHTS, count, p=rng.dirichlet(np.ones(REACH_WEIGHTS)))
+    both_leg = rng.dirichlet(np.ones(3))[2]  # left, right, both
+    both = (rng.random(count) < both_side) | ((reach > 0) & (rng.random(count) < both_leg))
+    return (reach + both).astype(float)
+
+
+def climbing_intensity(rng: np.random.Generator, days: np.ndarray, rise: float) -> np.ndarray:
+    level = rng.uniform(3, 5) + rise * days / days[-1]
+    return np.clip(np.round(level + rng.normal(0, 1.2, len(days))), 0, 10)
+
+
+def spreading_extent(rng: np.random.Generator, count: int) -> np.ndarray:
+    """The later half mostly both sides and down to the thigh (score 3); before, one side,
+    back or buttock (score 0 or 1)."""
+    early = rng.integers(0, 2, count).astype(float)
+    later = (np.arange(count) >= count // 2) & (rng.random(count) < 0.8)
+    return np.where(later, 3.0, early)
+
+
+def even_days(rng: np.random.Generator, count: int, months: float = 12) -> np.ndarray:
+    return np.sort(np.concatenate([[0.0], rng.uniform(0, months * DAYS_PER_MONTH, count - 1)]))
+
+
+# --- looking ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Diary:
+    history: trends._History
+    today: date
+    look_days: np.ndarray  # days since the start of each look (the last one is the end)
+
+
+def diary(days: np.ndarray, intensity: np.ndarray, extent: np.ndarray, months: float) -> Diary:
+    ordinals = ORIGIN + days
+    history = trends._History(
+        days=ordinals,
+        intensity=intensity.astype(float),
+        extent=extent.astype(float),
+        months=np.zeros(len(days), dtype=np.int64),
+    )
+    today = trends._day(ORIGIN + months * DAYS_PER_MONTH - 1e-6)
+    looks = np.concatenate([days[trends.MIN_EPISODES - 1 :], [months * DAYS_PER_MONTH]])
+    return Diary(history, today, looks)
+
+
+def onsets(item: Diary, signal: str, onset_p: float | None = None) -> list[tuple[float, Direction]]:
+    """When (days since the start) each shown rise or fall began over the diary's looks."""
+    many, one = _LOOKS[signal]
+    if len(item.history) < trends.MIN_EPISODES:
+        return []
+    p_more, p_less, up, down = many(item.history)
+    began: list[tuple[int, Direction]] = []
+    trends._replay(
+        p_more,
+        p_less,
+        up,
+        down,
+        ONSET_P[signal] if onset_p is None else onset_p,
+        one(item.history, item.today),
+        began,
+    )
+    return [(float(item.look_days[index]), direction) for index, direction in began]
+
+
+def lowest_rising_p(item: Diary, signal: str) -> float:
+    """The smallest one-sided p-value for a rise among the looks where the effect-size floor
+    holds: a rise is ever shown exactly when this is below the onset threshold."""
+    if len(item.history) < trends.MIN_EPISODES:
+        return 1.0
+    many, one = _LOOKS[signal]
+    p_more, _, up, _ = many(item.history)
+    final = one(item.history, item.today)
+    lowest = 1.0
+    for index in np.flatnonzero(p_more < trends.ALPHA).tolist():
+        if p_more[index] < lowest and up(index):
+            lowest = float(p_more[index])
+    if final is not None and final.p_more is not None and final.up:
+        lowest = min(lowest, final.p_more)
+    return lowest
+
+
+def steady_diary(
+    rng: np.random.Generator, shape: float, months: float = 36, noise: float = 1.2
+) -> Diary:
+    per_month = rng.uniform(0.5, 3)
+    days = renewal_days(rng, per_month, months, shape)
+    return diary(
+        days, steady_intensity(rng, len(days), noise), steady_extent(rng, len(days)), months
+    )
