@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, time
 from collections.abc import Mapping
+from datetime import datetime, time
 from typing import Any
 
 from django.db import IntegrityError, transaction

@@ -10,6 +10,7 @@ means "rising" is on screen at the end.
 
 from __future__ import annotations
 
+import math
 import statistics
 import sys
 import time
@@ -66,18 +67,7 @@ def rising_onsets(item: simulate.Diary, signal: str) -> list[float]:
 
 
 def shown_rising(item: simulate.Diary, signal: str) -> bool:
-    """Rising on screen at the end: an onset not yet followed by a drop (the replay's state)."""
-    found = simulate.onsets(item, signal)
-    if not found:
-        return False
-    many, one = simulate._LOOKS[signal]
-    p_more, p_less, up, down = many(item.history)
-    from episodes import trends
-
-    shown, _ = trends._replay(
-        p_more, p_less, up, down, simulate.ONSET_P[signal], one(item.history, item.today)
-    )
-    return shown is Direction.RISING
+    return simulate.replay(item, signal)[0] is Direction.RISING
 
 
 def steady_rows(seed: int, noise: float = 1.2) -> tuple[list[Row], list[str]]:
@@ -86,18 +76,21 @@ def steady_rows(seed: int, noise: float = 1.2) -> tuple[list[Row], list[str]]:
     lines = []
     for offset, (shape_name, shape) in enumerate(simulate.SHAPES):
         rng = np.random.default_rng(seed + offset)
+        cuts = np.random.default_rng(seed + offset + 1000)
         counts = {signal: [0, 0] for signal in simulate.SIGNALS}
         for _ in range(DIARIES):
             item = simulate.steady_diary(rng, shape, noise=noise)
+            # One look: the verdict shown on a day drawn between 1 and 3 years in.
+            look = simulate.truncated(item, cuts.uniform(12, 36))
             for signal in simulate.SIGNALS:
                 counts[signal][0] += bool(rising_onsets(item, signal))
-                counts[signal][1] += shown_rising(item, signal)
+                counts[signal][1] += shown_rising(look, signal)
         parts = []
         for signal in simulate.SIGNALS:
             ever, end = (value / DIARIES for value in counts[signal])
             lifetime[signal].append(ever)
             at_end[signal].append(end)
-            parts.append(f"{signal} {ever:.1%} ever / {end:.1%} at the end")
+            parts.append(f"{signal} {ever:.1%} ever / {end:.1%} at one look")
         lines.append(f"  {shape_name:22} " + "; ".join(parts))
     if noise != 1.2:
         return [
@@ -114,7 +107,7 @@ def steady_rows(seed: int, noise: float = 1.2) -> tuple[list[Row], list[str]]:
     ]
     rows += [
         Row(
-            f"false 'rising', one look (shown at the end), worst shape: {signal}",
+            f"false 'rising', one look (1-3 years in), worst shape: {signal}",
             max(values),
             0.01,
             True,
@@ -175,7 +168,7 @@ def spreading(count: int):
 
 
 def alarmed(delays: list[float], within: float = float("inf")) -> float:
-    return float(np.mean([delay <= within for delay in delays]))
+    return float(np.mean([math.isfinite(delay) and delay <= within for delay in delays]))
 
 
 def change_rows(seed: int) -> list[Row]:
@@ -271,7 +264,8 @@ def speed_rows(seed: int) -> tuple[list[Row], list[str]]:
             "ms",
         )
     ], [
-        f"  3,650 flare-ups whose worst pain climbs 3 points (a rise shown for years): {rising:.0f} ms"
+        f"  3,650 flare-ups whose worst pain climbs 3 points (a rise shown for years): "
+        f"{rising:.0f} ms"
     ]
 
 
@@ -289,9 +283,8 @@ def main() -> int:
     print("-" * (width + 46))
     for row in rows:
         measured, target, margin = row.cells()
-        print(
-            f"{row.figure:{width}}  {measured:>10}  {target:>12}  {margin:>14}  {'yes' if row.passed else 'NO'}"
-        )
+        verdict = "yes" if row.passed else "NO"
+        print(f"{row.figure:{width}}  {measured:>10}  {target:>12}  {margin:>14}  {verdict}")
     print()
     print("False 'rising' by timing shape (steady 36-month diaries, a look after every flare-up):")
     print("\n".join(lines))

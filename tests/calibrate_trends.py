@@ -11,6 +11,10 @@ the effect-size floor holds is below the onset threshold. So the threshold that 
 lifetime false-alarm rate at a target is that smallest p-value's quantile at the target; the
 worst (lowest) shape sets it. The target is 9% rather than the 10% promised, so that a fresh
 set of 2,000 diaries (a binomial standard error of about 0.7 points) still stays under 10%.
+
+Intensity has a second promise: at most 12% with noisier scores (SD 2.0 instead of 1.2),
+where the 2-point floor is passed by chance more often; its threshold is the lower of the
+two, the noisy one held at 11%.
 """
 
 from __future__ import annotations
@@ -25,6 +29,8 @@ SEED = 20_261_202
 DIARIES = 2000
 PROMISED = 0.10
 TARGET = 0.09
+NOISY = 2.0
+NOISY_TARGET = 0.11
 NAMES = {
     "frequency": "FREQUENCY_ONSET_P",
     "intensity": "INTENSITY_ONSET_P",
@@ -32,42 +38,53 @@ NAMES = {
 }
 
 
-def lowest_p_values(diaries: int, seed: int) -> dict[str, dict[str, np.ndarray]]:
+def lowest_p_values(
+    diaries: int, seed: int, noise: float = 1.2, signals: tuple[str, ...] = simulate.SIGNALS
+) -> dict[str, dict[str, np.ndarray]]:
     """Per timing shape and signal, each diary's smallest p-value for a rise at a look where
     the floor holds."""
     found: dict[str, dict[str, np.ndarray]] = {}
     for offset, (shape_name, shape) in enumerate(simulate.SHAPES):
         rng = np.random.default_rng(seed + offset)
-        lowest = {signal: np.ones(diaries) for signal in simulate.SIGNALS}
+        lowest = {signal: np.ones(diaries) for signal in signals}
         for index in range(diaries):
-            item = simulate.steady_diary(rng, shape)
-            for signal in simulate.SIGNALS:
+            item = simulate.steady_diary(rng, shape, noise=noise)
+            for signal in signals:
                 lowest[signal][index] = simulate.lowest_rising_p(item, signal)
         found[shape_name] = lowest
     return found
 
 
 def thresholds(found: dict[str, dict[str, np.ndarray]], target: float) -> dict[str, float]:
+    signals = next(iter(found.values())).keys()
     return {
         signal: min(float(np.quantile(by_signal[signal], target)) for by_signal in found.values())
-        for signal in simulate.SIGNALS
+        for signal in signals
     }
 
 
 def main(diaries: int = DIARIES) -> int:
     found = lowest_p_values(diaries, SEED)
-    chosen = {signal: float(f"{value:.2g}") for signal, value in thresholds(found, TARGET).items()}
+    noisy = lowest_p_values(diaries, SEED + 50, noise=NOISY, signals=("intensity",))
+    chosen = thresholds(found, TARGET)
+    chosen["intensity"] = min(chosen["intensity"], thresholds(noisy, NOISY_TARGET)["intensity"])
+    chosen = {signal: float(f"{value:.2g}") for signal, value in chosen.items()}
     print(f"{diaries} steady 36-month diaries per timing shape, seed {SEED}")
-    print(
-        f"{'shape':24} {'signal':10} {'p for 10%':>10} {'p for 9%':>9} {'false alarms at chosen':>23}"
-    )
+    print(f"{'shape':24} {'signal':10} {'p for 10%':>10} {'p for 9%':>9} {'at chosen':>10}")
     for shape_name, by_signal in found.items():
         for signal in simulate.SIGNALS:
             values = by_signal[signal]
             print(
                 f"{shape_name:24} {signal:10} {np.quantile(values, PROMISED):10.4f} "
-                f"{np.quantile(values, TARGET):9.4f} {np.mean(values < chosen[signal]):23.1%}"
+                f"{np.quantile(values, TARGET):9.4f} {np.mean(values < chosen[signal]):10.1%}"
             )
+    for shape_name, by_signal in noisy.items():
+        values = by_signal["intensity"]
+        print(
+            f"{shape_name:24} {'intensity, noise SD 2':22} p for 11%: "
+            f"{np.quantile(values, NOISY_TARGET):.4f}, false alarms at chosen: "
+            f"{np.mean(values < chosen['intensity']):.1%}"
+        )
     print()
     print("# Constants for episodes/trends.py:")
     for signal, value in chosen.items():

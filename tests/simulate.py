@@ -128,14 +128,17 @@ def diary(days: np.ndarray, intensity: np.ndarray, extent: np.ndarray, months: f
     return Diary(history, today, looks)
 
 
-def onsets(item: Diary, signal: str, onset_p: float | None = None) -> list[tuple[float, Direction]]:
-    """When (days since the start) each shown rise or fall began over the diary's looks."""
+def replay(
+    item: Diary, signal: str, onset_p: float | None = None
+) -> tuple[Direction, list[tuple[float, Direction]]]:
+    """The verdict shown at the end of the diary, and when (days since the start) each shown
+    rise or fall began over its looks."""
     many, one = _LOOKS[signal]
     if len(item.history) < trends.MIN_EPISODES:
-        return []
+        return Direction.INSUFFICIENT, []
     p_more, p_less, up, down = many(item.history)
     began: list[tuple[int, Direction]] = []
-    trends._replay(
+    shown, _ = trends._replay(
         p_more,
         p_less,
         up,
@@ -144,7 +147,11 @@ def onsets(item: Diary, signal: str, onset_p: float | None = None) -> list[tuple
         one(item.history, item.today),
         began,
     )
-    return [(float(item.look_days[index]), direction) for index, direction in began]
+    return shown, [(float(item.look_days[index]), direction) for index, direction in began]
+
+
+def onsets(item: Diary, signal: str, onset_p: float | None = None) -> list[tuple[float, Direction]]:
+    return replay(item, signal, onset_p)[1]
 
 
 def lowest_rising_p(item: Diary, signal: str) -> float:
@@ -172,3 +179,10 @@ def steady_diary(
     return diary(
         days, steady_intensity(rng, len(days), noise), steady_extent(rng, len(days)), months
     )
+
+
+def truncated(item: Diary, months: float) -> Diary:
+    """The same diary as it stood after `months` (the looks up to then, and a look then)."""
+    days = item.history.days - ORIGIN
+    kept = days < months * DAYS_PER_MONTH
+    return diary(days[kept], item.history.intensity[kept], item.history.extent[kept], months)
