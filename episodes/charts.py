@@ -268,15 +268,12 @@ def intensity_figure(
     *,
     fit_line: tuple[tuple[date, float], tuple[date, float]] | None = None,
     verdict: Note | None = None,
-    line_label: str = "",
     markers: Sequence[Marker] = (),
-    spasm_note: Note | None = None,
     spasm_points: Sequence[IntensityPoint] = (),
 ) -> Figure | None:
     """Worst pain per flare-up (or per period), the trend line and the flare-ups that were
     told to seek care. None when there is nothing to plot. What the patient was told and the
-    spasm advice are in the text version (`line_label`, `spasm_note` are kept for callers
-    that pass them; the legend names each mark)."""
+    spasm advice go in the text version; the legend names each kind of mark."""
     if not points:
         return None
     grouped = any(point.count > 1 for point in points)
@@ -524,12 +521,9 @@ def _panel_title(text: str, axis: str) -> dict:
     }
 
 
-def remedies_figure(
-    rows: Sequence[RemedyEffect], *, notes: Mapping[str, Note] | None = None
-) -> Figure | None:
+def remedies_figure(rows: Sequence[RemedyEffect]) -> Figure | None:
     """How often each thing tried helped, one stacked bar each. None when nothing was tried.
-    The notes (bed rest, stretching) are for the text version: nothing is written on the
-    bars."""
+    Advice about them (bed rest, stretching) goes in the text version, not on the bars."""
     if not rows:
         return None
     labels = [row.short_label for row in rows]

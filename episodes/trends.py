@@ -88,7 +88,7 @@ ALPHA = 0.05
 # ``python -m tests.calibrate_trends`` so that about 1 steady diary in 10 sees a false onset
 # over 3 years of looks (a look after every flare-up), for the worst timing shape.
 FREQUENCY_ONSET_P = 0.0073
-INTENSITY_ONSET_P = 0.016
+INTENSITY_ONSET_P = 0.011
 SPREAD_ONSET_P = 0.01
 MIN_EPISODES = 6
 MIN_SPAN_MONTHS = 6
