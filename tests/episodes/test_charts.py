@@ -79,7 +79,7 @@ def test_the_monthly_chart_shades_only_the_recent_half_and_says_what_is_compared
     assert (shape["x0"], shape["x1"]) == ("2026-02-15", "2026-04-01")
     [label] = fig["layout"]["annotations"]
     assert "compared with the" in label["text"]
-    assert label["yref"] == "paper" and label["yanchor"] == "bottom" and label["y"] == 1
+    assert (label["yref"], label["yanchor"], label["y"]) == ("paper", "bottom", 1)
     assert "against 1 before" in fig["layout"]["title"]["text"]
 
 
