@@ -83,18 +83,31 @@ import numpy as np
 from scipy import special, stats
 
 ALPHA = 0.05
-# A shown "rising" (or "falling") starts only below these one-sided p-values; once shown it
-# stays while the one-look rule (ALPHA and the floor) holds. Calibrated by
+# A shown "rising" (or "falling") starts only below an onset p-value: the signal's base
+# value up to its ``_FROM`` count of flare-ups, then shrinking in proportion (base * FROM / n
+# at n flare-ups), since a long diary has been looked at many times; once shown it stays
+# while the one-look rule (ALPHA and the floor) holds. The bases come from
 # ``python -m tests.calibrate_trends`` so that about 1 steady diary in 10 sees a false onset
-# over 3 years of looks (a look after every flare-up), for the worst timing shape.
-FREQUENCY_ONSET_P = 0.0073
-INTENSITY_ONSET_P = 0.011
-SPREAD_ONSET_P = 0.01
+# over 3 years of looks (a look after every flare-up), for the worst timing shape; the
+# ``_FROM`` counts were chosen there too, as the ones that caught the benchmark's changes
+# soonest for the same false alarms.
+FREQUENCY_ONSET_P = 0.0091
+FREQUENCY_ONSET_FROM = 30
+INTENSITY_ONSET_P = 0.015
+INTENSITY_ONSET_FROM = 12
+SPREAD_ONSET_P = 0.010
+SPREAD_ONSET_FROM = 20
 MIN_EPISODES = 6
 MIN_SPAN_MONTHS = 6
 RATE_RATIO_FLOOR = 1.5
 INTENSITY_CHANGE_FLOOR = 2.0
 EXTENT_STEP_FLOOR = 1.0
+
+ONSETS = {
+    "frequency": (FREQUENCY_ONSET_P, FREQUENCY_ONSET_FROM),
+    "intensity": (INTENSITY_ONSET_P, INTENSITY_ONSET_FROM),
+    "spread": (SPREAD_ONSET_P, SPREAD_ONSET_FROM),
+}
 
 INTENSITY_MIN, INTENSITY_MAX = 0, 10
 REACH = {"none": 0, "buttock": 1, "thigh": 2, "below_knee": 3, "foot": 4}
@@ -200,14 +213,23 @@ class Look:
     down: bool
 
 
-def shown_direction(looks: Iterable[Look | None], onset_p: float) -> tuple[Direction, int | None]:
+def onset_threshold(onset: tuple[float, int], count: int) -> float:
+    """The one-sided p-value an onset needs at a look at `count` flare-ups."""
+    base, start = onset
+    return base * min(1.0, start / max(count, 1))
+
+
+def shown_direction(
+    looks: Iterable[Look | None], onset_ps: Iterable[float]
+) -> tuple[Direction, int | None]:
     """The verdict shown after a sequence of looks, and the index of the look where it began.
 
-    An onset needs the one-sided p-value below ``onset_p`` and the floor; a shown verdict
-    then stays while each later look keeps p below ALPHA and the floor (hysteresis).
+    An onset needs the one-sided p-value below that look's onset p-value and the floor; a
+    shown verdict then stays while each later look keeps p below ALPHA and the floor
+    (hysteresis).
     """
     state, onset = Direction.STEADY, None
-    for index, look in enumerate(looks):
+    for index, (look, onset_p) in enumerate(zip(looks, onset_ps, strict=True)):
         state, onset = _step(state, onset, index, look, onset_p)
     return state, onset
 
@@ -234,7 +256,7 @@ def _replay(
     p_less: np.ndarray,
     up: Any,
     down: Any,
-    onset_p: float,
+    onset: tuple[float, int],
     final: Look | None,
     onsets: list[tuple[int, Direction]] | None = None,
 ) -> tuple[Direction, int | None]:
@@ -244,9 +266,11 @@ def _replay(
     ``up(i)`` and ``down(i)`` are asked only where they can matter, since the intensity floor
     (a Theil-Sen line) is the one costly number of a look.
     """
+    rule = onset
     state, onset = Direction.STEADY, None
     previous = -2
     for index in np.flatnonzero((p_more < ALPHA) | (p_less < ALPHA)).tolist():
+        onset_p = onset_threshold(rule, MIN_EPISODES + index)
         if index != previous + 1:
             state, onset = Direction.STEADY, None
         previous = index
@@ -263,7 +287,8 @@ def _replay(
         state, onset = Direction.STEADY, None
     if previous != len(p_more) - 1:
         state, onset = Direction.STEADY, None
-    shown, began = _step(state, onset, len(p_more), final, onset_p)
+    final_p = onset_threshold(rule, MIN_EPISODES + len(p_more) - 1)
+    shown, began = _step(state, onset, len(p_more), final, final_p)
     if onsets is not None and began == len(p_more):
         onsets.append((began, shown))
     return shown, began
@@ -428,7 +453,7 @@ def _frequency(history: _History, today: date, *, replay: bool = False) -> Trend
     onset = None
     if replay:
         p_more, p_less, up, down = _frequency_looks(history)
-        direction, onset = _replay(p_more, p_less, up, down, FREQUENCY_ONSET_P, look)
+        direction, onset = _replay(p_more, p_less, up, down, ONSETS["frequency"], look)
     else:
         direction, _ = _step(Direction.STEADY, None, 0, look, ALPHA)
     p_value = {Direction.RISING: look.p_more, Direction.FALLING: look.p_less}.get(
@@ -591,7 +616,7 @@ def _intensity(history: _History, today: date | None = None, *, replay: bool = F
     onset = None
     if replay:
         p_more, p_less, up, down = _intensity_looks(history)
-        direction, onset = _replay(p_more, p_less, up, down, INTENSITY_ONSET_P, look)
+        direction, onset = _replay(p_more, p_less, up, down, ONSETS["intensity"], look)
     else:
         direction, _ = _step(Direction.STEADY, None, 0, look, ALPHA)
     p_value = _shown_p(direction, look)
@@ -831,7 +856,7 @@ def _spread(history: _History, today: date | None = None, *, replay: bool = Fals
     onset = None
     if replay:
         p_more, p_less, up, down = _spread_looks(history)
-        direction, onset = _replay(p_more, p_less, up, down, SPREAD_ONSET_P, look)
+        direction, onset = _replay(p_more, p_less, up, down, ONSETS["spread"], look)
     else:
         direction, _ = _step(Direction.STEADY, None, 0, look, ALPHA)
     half, earlier, later = numbers.half, numbers.earlier, numbers.later

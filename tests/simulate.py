@@ -32,11 +32,7 @@ ORIGIN = date(2021, 3, 1).toordinal() + 7.5 / 24  # 07:30 on the first day
 SHAPES = (("Poisson", 1.0), ("clustered, gamma 0.5", 0.5), ("clustered, gamma 0.25", 0.25))
 REACH_WEIGHTS = 5
 SIGNALS = ("frequency", "intensity", "spread")
-ONSET_P = {
-    "frequency": trends.FREQUENCY_ONSET_P,
-    "intensity": trends.INTENSITY_ONSET_P,
-    "spread": trends.SPREAD_ONSET_P,
-}
+ONSETS = trends.ONSETS
 _LOOKS = {
     "frequency": (trends._frequency_looks, trends._frequency_look),
     "intensity": (trends._intensity_looks, trends._intensity_look),
@@ -129,7 +125,7 @@ def diary(days: np.ndarray, intensity: np.ndarray, extent: np.ndarray, months: f
 
 
 def replay(
-    item: Diary, signal: str, onset_p: float | None = None
+    item: Diary, signal: str, onset: tuple[float, int] | None = None
 ) -> tuple[Direction, list[tuple[float, Direction]]]:
     """The verdict shown at the end of the diary, and when (days since the start) each shown
     rise or fall began over its looks."""
@@ -143,31 +139,38 @@ def replay(
         p_less,
         up,
         down,
-        ONSET_P[signal] if onset_p is None else onset_p,
+        ONSETS[signal] if onset is None else onset,
         one(item.history, item.today),
         began,
     )
     return shown, [(float(item.look_days[index]), direction) for index, direction in began]
 
 
-def onsets(item: Diary, signal: str, onset_p: float | None = None) -> list[tuple[float, Direction]]:
-    return replay(item, signal, onset_p)[1]
+def onsets(
+    item: Diary, signal: str, onset: tuple[float, int] | None = None
+) -> list[tuple[float, Direction]]:
+    return replay(item, signal, onset)[1]
 
 
-def lowest_rising_p(item: Diary, signal: str) -> float:
-    """The smallest one-sided p-value for a rise among the looks where the effect-size floor
-    holds: a rise is ever shown exactly when this is below the onset threshold."""
+def lowest_rising_p(item: Diary, signal: str, start: int | None = None) -> float:
+    """The smallest one-sided p-value for a rise, scaled to the onset rule's base (p times
+    n / start at n flare-ups past `start`), among the looks where the effect-size floor
+    holds: a rise is ever shown exactly when this is below the base onset p-value."""
     if len(item.history) < trends.MIN_EPISODES:
         return 1.0
+    start = ONSETS[signal][1] if start is None else start
     many, one = _LOOKS[signal]
     p_more, _, up, _ = many(item.history)
-    final = one(item.history, item.today)
+    counts = np.arange(trends.MIN_EPISODES, len(item.history) + 1)
+    scaled = p_more / np.minimum(1.0, start / counts)
     lowest = 1.0
     for index in np.flatnonzero(p_more < trends.ALPHA).tolist():
-        if p_more[index] < lowest and up(index):
-            lowest = float(p_more[index])
+        if scaled[index] < lowest and up(index):
+            lowest = float(scaled[index])
+    final = one(item.history, item.today)
     if final is not None and final.p_more is not None and final.up:
-        lowest = min(lowest, final.p_more)
+        count = len(item.history)
+        lowest = min(lowest, final.p_more / min(1.0, start / count))
     return lowest
 
 

@@ -14,9 +14,9 @@ from episodes.trends import Direction, analyze, shown_direction
 
 START = datetime(2022, 1, 3, 8, 0)
 SIGNALS = (
-    ("frequency", trends._frequency_look, trends.FREQUENCY_ONSET_P),
-    ("intensity", trends._intensity_look, trends.INTENSITY_ONSET_P),
-    ("spread", trends._spread_look, trends.SPREAD_ONSET_P),
+    ("frequency", trends._frequency_look),
+    ("intensity", trends._intensity_look),
+    ("spread", trends._spread_look),
 )
 SIDES = ("left", "right", "both", "center")
 REACHES = ("none", "buttock", "thigh", "below_knee", "foot")
@@ -28,9 +28,10 @@ def naive(episodes, today: date) -> dict[str, tuple[Direction, date | None]]:
     days = trends._look_days(history, today)
     counts = [*range(trends.MIN_EPISODES, len(history) + 1), len(history)]
     shown = {}
-    for name, look, onset_p in SIGNALS:
+    for name, look in SIGNALS:
         looks = [look(history.prefix(count), day) for count, day in zip(counts, days, strict=True)]
-        direction, onset = shown_direction(looks, onset_p)
+        onset_ps = [trends.onset_threshold(trends.ONSETS[name], count) for count in counts]
+        direction, onset = shown_direction(looks, onset_ps)
         shown[name] = (direction, None if onset is None else days[onset])
     return shown
 
