@@ -6,8 +6,8 @@ instances and ``types.SimpleNamespace`` objects both work, in any order. Datetim
 at wall-clock value (the caller converts aware datetimes to the patient's zone first); a
 plain date counts as midnight. Flare-ups dated after ``today`` are ignored.
 
-What each verdict rests on
---------------------------
+What one look rests on
+----------------------
 Every test is one-sided at ``ALPHA`` (0.05) and ``falling`` is the mirror image of ``rising``
 (the same statistic, the other tail, the reciprocal or negated effect-size floor). A verdict
 needs the test *and* the effect size; otherwise it is ``steady``. ``Trend.p_value`` is the
@@ -64,9 +64,30 @@ spread
 
 Constant scores make Kendall's tau undefined; that is ``steady`` with no statistic.
 
-The 5% false-alarm ceiling holds for one look at a history (``tests/bench_trends.py``
-measures it). Someone who checks after every new flare-up sees a false ``rising`` at some
-point more often than that; the benchmark prints how often.
+What is shown: a replay of every look
+-------------------------------------
+backlog looks at a diary after every flare-up, and each look is a fresh chance of a false
+alarm: with the one-look rule above (p < 0.05 and the floor), about one steady diary in four
+would be told at some point over three years that something is rising. So the verdict shown
+is a pure function of the history, found by replaying the looks in time order: one after
+each flare-up from the sixth (for frequency, "today" at each look is that flare-up's day)
+and a last one at the real today. A rise (or a fall) is shown from an *onset*: a look whose
+one-sided p-value is below the signal's onset p-value (``ONSETS``: a base value, shrinking
+in proportion once the diary has more than a set number of flare-ups) with the floor
+holding. It then stays while every later look keeps the one-look rule, and goes at the first
+look that does not (hysteresis). ``Trend.onset`` is the day of the look where the shown
+verdict began and ``Trend.since`` the month the change itself seems to have begun.
+
+The onset p-values are calibrated by ``python -m tests.calibrate_trends`` (never at run
+time) so that about 1 steady diary in 10 sees one false "rising" in 3 years of looks;
+``tests/bench_trends.py`` measures that, how soon real changes are caught, and the speed.
+
+The replay is cheap: the p-values of every look come from running sums (the frequency
+statistic, and Kendall's score with its tie terms, counted from running tallies per score),
+and the costly intensity floor (a Theil-Sen line) is computed only at the looks where it can
+change what is shown, most of them settled by bounds from an earlier line's pairs.
+``tests/episodes/test_trend_replay.py`` checks the replay against looking again at every
+prefix of random histories.
 """
 
 from __future__ import annotations
@@ -688,15 +709,19 @@ def _pairs(count: int) -> tuple[np.ndarray, np.ndarray]:
     """
     if count * (count - 1) // 2 <= _MAX_EXACT_PAIRS:
         return np.triu_indices(count, 1)
+    # In order of the later flare-up, so a shorter history's pairs are a prefix of these.
     lags = 2 ** np.arange(int(math.log2(count - 1)) + 1)
-    later = np.concatenate([np.arange(lag, count) for lag in lags])
-    earlier = later - np.repeat(lags, count - lags)
-    return earlier, later
+    later = np.repeat(np.arange(count), len(lags))
+    lag = np.tile(lags, count)
+    keep = lag <= later
+    return later[keep] - lag[keep], later[keep]
 
 
-def _pair_slopes(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _pair_slopes(
+    x: np.ndarray, y: np.ndarray, pairs: tuple[np.ndarray, np.ndarray] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Slopes of the pairs apart in time, and their weights (the time between them)."""
-    left, right = _pairs(len(x))
+    left, right = _pairs(len(x)) if pairs is None else pairs
     dx = x[right] - x[left]
     apart = dx > 0
     dx = dx[apart]
@@ -732,15 +757,15 @@ def _weighted_theil_sen(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
 
 
 class _IntensityFloor:
-    """Whether the Theil-Sen change reaches the floor at a look, computing lines rarely.
+    """Whether the Theil-Sen change reaches the floor, for every look at once.
 
-    A longer history's pairs include a shorter one's (within one regime of `_pairs`), and
-    the floor slope (2 points over the span) only falls as the span grows. So once the
-    pairs of one look put a weight A at or above its floor slope, every later look with a
-    total pair weight below 2A has its median above its own floor slope; and once a weight
-    B lies below the smallest floor slope any look has, every later look with a total
-    weight below 2B is below its floor. Only the looks left open get a line of their own,
-    and even then more than half the weight on one side settles it without a median.
+    A longer history's pairs include a shorter one's (within one regime of `_pairs`: all
+    pairs, or the long-history pairs), and the floor slope (2 points over the span) only
+    falls as the span grows. So each pair's slope is at or above the floor slope from one
+    look on, for good: one pass over the diary's pairs gives, for every look, the weight of
+    its pairs at or above its floor slope (and below it). More than half the look's weight
+    on one side decides its median; only a look whose median sits on the floor itself needs
+    a line of its own.
     """
 
     _MARGIN = 1e-9
@@ -749,29 +774,51 @@ class _IntensityFloor:
         self.x = history.days - history.days[0]
         self.y = history.intensity
         self.total, self.every = _pair_weights(self.x)
-        self.lowest_slope = INTENSITY_CHANGE_FLOOR / self.x[-1] if self.x[-1] > 0 else math.inf
-        self.known: dict[tuple[bool, bool], tuple[float, float]] = {}
+        self.sides: dict[bool, dict[bool, tuple[np.ndarray, np.ndarray]]] = {}
+
+    def _weights(self, long: bool) -> dict[bool, tuple[np.ndarray, np.ndarray]]:
+        """By direction: per look (index: flare-ups seen), the pair weight at or above the
+        floor slope, and the weight clearly below it."""
+        count = len(self.x) if long else min(self.every, len(self.x))
+        left, right = _pairs(count)
+        dx = self.x[right] - self.x[left]
+        apart = dx > 0
+        left, right, dx = left[apart], right[apart], dx[apart]
+        slopes = (self.y[right] - self.y[left]) / dx
+        with np.errstate(divide="ignore"):
+            floor_slope = INTENSITY_CHANGE_FLOOR / self.x[:count]  # by flare-ups seen - 1
+        first = right + 1  # the first look (flare-ups seen) that has the pair
+        size = count + 2
+        sides = {}
+        for rising in (True, False):
+            toward = slopes if rising else -slopes
+            # The floor slope never rises, so "at or above" starts at one look for good,
+            # and "clearly below" ends at one.
+            starts = np.maximum(first, np.searchsorted(-floor_slope, -toward, "left") + 1)
+            ends = np.maximum(
+                first, np.searchsorted(-floor_slope * (1 - 1e-6), -toward, "left") + 1
+            )
+            above = np.cumsum(np.bincount(starts, dx, minlength=size)[:size])
+            below = np.cumsum(
+                np.bincount(first, dx, minlength=size)[:size]
+                - np.bincount(ends, dx, minlength=size)[:size]
+            )
+            sides[rising] = (above, below)
+        return sides
 
     def holds(self, index: int, rising: bool) -> bool:
         count = MIN_EPISODES + index
-        regime = count <= self.every
+        long = count > self.every
+        if long not in self.sides:
+            self.sides[long] = self._weights(long)
+        above, below = self.sides[long][rising]
         weight = self.total[count] * (1 + self._MARGIN)
-        above, under = self.known.get((regime, rising), (0.0, 0.0))
-        if 2 * above > weight:
+        if 2 * above[count] > weight:
             return True
-        if 2 * under > weight:
+        if 2 * below[count] > weight:
             return False
-        x, y = self.x[:count], self.y[:count]
-        slopes, dx = _pair_slopes(x, y)
-        toward = slopes if rising else -slopes
-        floor_slope = INTENSITY_CHANGE_FLOOR / x[-1]
-        above = float(dx[toward >= floor_slope].sum())
-        self.known[regime, rising] = (above, float(dx[toward < self.lowest_slope * 0.999].sum()))
-        if 2 * above > weight:
-            return True
-        if 2 * float(dx[toward < floor_slope * (1 - 1e-6)].sum()) > weight:
-            return False
-        change = (_weighted_median(slopes, dx) if len(dx) else 0.0) * x[-1]
+        history = _History(self.x[:count], self.y[:count], self.y[:count], self.y[:count])
+        change = _intensity_change(history)[0]
         if rising:
             return change >= INTENSITY_CHANGE_FLOOR - _ROUNDING
         return change <= -INTENSITY_CHANGE_FLOOR + _ROUNDING

@@ -139,3 +139,17 @@ def test_a_rise_that_began_at_a_look_keeps_its_onset_while_it_holds():
     assert frequency.onset < today
     later = analyze(episodes, today + timedelta(days=1)).frequency
     assert later.direction is not Direction.RISING or later.onset == frequency.onset
+
+
+@pytest.mark.parametrize("rise", [-3.0, -1.0, 0.0, 1.5, 3.0])
+def test_the_intensity_floor_of_every_look_matches_a_fresh_line_on_long_diaries(rise):
+    rng = np.random.default_rng(int(rise * 10) + 50)
+    count = 400  # past the all-pairs regime, so both kinds of pairs are used
+    days = np.sort(rng.uniform(0, 1500, count)) + 738_000
+    pain = np.clip(np.round(5 + rise * (days - days[0]) / 1500 + rng.normal(0, 1.5, count)), 0, 10)
+    history = trends._History(days, pain, pain, np.zeros(count, dtype=np.int64))
+    floor = trends._IntensityFloor(history)
+    for index in range(0, count - trends.MIN_EPISODES + 1, 5):
+        change = trends._intensity_change(history.prefix(trends.MIN_EPISODES + index))[0]
+        assert floor.holds(index, rising=True) is (change >= 2 - 1e-9)
+        assert floor.holds(index, rising=False) is (change <= -2 + 1e-9)
