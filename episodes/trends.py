@@ -525,7 +525,8 @@ def _rate_change(history: _History, today: date) -> tuple[date, int, int, float]
     before = np.arange(count)  # flare-ups before each candidate (a flare-up's own time)
     after = count - before
     tau = times - start
-    inside = (tau > 0) & (tau < length)
+    # A change needs some time on both sides of it to be told apart from the first weeks.
+    inside = (tau >= 2 * DAYS_PER_MONTH) & (tau < length)
     with np.errstate(divide="ignore", invalid="ignore"):
         fit = np.where(before > 0, before * np.log(before / tau), 0.0) + after * np.log(
             after / (length - tau)
