@@ -73,7 +73,7 @@ is a pure function of the history, found by replaying the looks in time order: o
 each flare-up from the sixth (for frequency, "today" at each look is that flare-up's day)
 and a last one at the real today. A rise (or a fall) is shown from an *onset*: a look whose
 one-sided p-value is below the signal's onset p-value (``ONSETS``: a base value, shrinking
-in proportion once the diary has more than a set number of flare-ups) with the floor
+once the diary has more than a set number of flare-ups) with the floor
 holding. It then stays while every later look keeps the one-look rule, and goes at the first
 look that does not (hysteresis). ``Trend.onset`` is the day of the look where the shown
 verdict began and ``Trend.since`` the month the change itself seems to have begun.
@@ -105,19 +105,22 @@ from scipy import special, stats
 
 ALPHA = 0.05
 # A shown "rising" (or "falling") starts only below an onset p-value: the signal's base
-# value up to its ``_FROM`` count of flare-ups, then shrinking in proportion (base * FROM / n
-# at n flare-ups), since a long diary has been looked at many times; once shown it stays
-# while the one-look rule (ALPHA and the floor) holds. The bases come from
+# value up to its ``_FROM`` count of flare-ups, then shrinking as (FROM / n) ** POWER at n
+# flare-ups, since a long diary has been looked at many times; once shown it stays while
+# the one-look rule (ALPHA and the floor) holds. The bases come from
 # ``python -m tests.calibrate_trends`` so that about 1 steady diary in 10 sees a false onset
 # over 3 years of looks (a look after every flare-up), for the worst timing shape; the
-# ``_FROM`` counts were chosen there too, as the ones that caught the benchmark's changes
-# soonest for the same false alarms.
-FREQUENCY_ONSET_P = 0.0091
+# ``_FROM`` counts and powers were chosen there too, as the ones that caught the
+# benchmark's changes most often for the same false alarms.
+FREQUENCY_ONSET_P = 0.009
 FREQUENCY_ONSET_FROM = 30
-INTENSITY_ONSET_P = 0.015
-INTENSITY_ONSET_FROM = 12
-SPREAD_ONSET_P = 0.010
-SPREAD_ONSET_FROM = 20
+FREQUENCY_ONSET_POWER = 1
+INTENSITY_ONSET_P = 0.016
+INTENSITY_ONSET_FROM = 16
+INTENSITY_ONSET_POWER = 2
+SPREAD_ONSET_P = 0.013
+SPREAD_ONSET_FROM = 16
+SPREAD_ONSET_POWER = 2
 MIN_EPISODES = 6
 MIN_SPAN_MONTHS = 6
 RATE_RATIO_FLOOR = 1.5
@@ -125,9 +128,9 @@ INTENSITY_CHANGE_FLOOR = 2.0
 EXTENT_STEP_FLOOR = 1.0
 
 ONSETS = {
-    "frequency": (FREQUENCY_ONSET_P, FREQUENCY_ONSET_FROM),
-    "intensity": (INTENSITY_ONSET_P, INTENSITY_ONSET_FROM),
-    "spread": (SPREAD_ONSET_P, SPREAD_ONSET_FROM),
+    "frequency": (FREQUENCY_ONSET_P, FREQUENCY_ONSET_FROM, FREQUENCY_ONSET_POWER),
+    "intensity": (INTENSITY_ONSET_P, INTENSITY_ONSET_FROM, INTENSITY_ONSET_POWER),
+    "spread": (SPREAD_ONSET_P, SPREAD_ONSET_FROM, SPREAD_ONSET_POWER),
 }
 
 INTENSITY_MIN, INTENSITY_MAX = 0, 10
@@ -234,10 +237,10 @@ class Look:
     down: bool
 
 
-def onset_threshold(onset: tuple[float, int], count: int) -> float:
+def onset_threshold(onset: tuple[float, int, int], count: int) -> float:
     """The one-sided p-value an onset needs at a look at `count` flare-ups."""
-    base, start = onset
-    return base * min(1.0, start / max(count, 1))
+    base, start, power = onset
+    return base * min(1.0, start / max(count, 1)) ** power
 
 
 def shown_direction(
@@ -277,7 +280,7 @@ def _replay(
     p_less: np.ndarray,
     up: Any,
     down: Any,
-    onset: tuple[float, int],
+    onset: tuple[float, int, int],
     final: Look | None,
     onsets: list[tuple[int, Direction]] | None = None,
 ) -> tuple[Direction, int | None]:

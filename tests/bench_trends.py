@@ -32,9 +32,9 @@ SEED = 20_240_601
 # The plain design, one onset p-value at every look (from `python -m tests.calibrate_trends`,
 # held to the same false alarms), shown beside the one in episodes.trends.
 PLAIN = {
-    "frequency": (0.0073, 10**9),
-    "intensity": (0.011, 10**9),
-    "spread": (0.010, 10**9),
+    "frequency": (0.0072, 10**9, 1),
+    "intensity": (0.010, 10**9, 1),
+    "spread": (0.010, 10**9, 1),
 }
 DIARIES = 2000
 MONTH = simulate.DAYS_PER_MONTH

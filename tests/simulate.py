@@ -125,7 +125,7 @@ def diary(days: np.ndarray, intensity: np.ndarray, extent: np.ndarray, months: f
 
 
 def replay(
-    item: Diary, signal: str, onset: tuple[float, int] | None = None
+    item: Diary, signal: str, onset: tuple[float, int, int] | None = None
 ) -> tuple[Direction, list[tuple[float, Direction]]]:
     """The verdict shown at the end of the diary, and when (days since the start) each shown
     rise or fall began over its looks."""
@@ -147,22 +147,22 @@ def replay(
 
 
 def onsets(
-    item: Diary, signal: str, onset: tuple[float, int] | None = None
+    item: Diary, signal: str, onset: tuple[float, int, int] | None = None
 ) -> list[tuple[float, Direction]]:
     return replay(item, signal, onset)[1]
 
 
-def lowest_rising_p(item: Diary, signal: str, start: int | None = None) -> float:
+def lowest_rising_p(item: Diary, signal: str, shape: tuple[int, int] | None = None) -> float:
     """The smallest one-sided p-value for a rise, scaled to the onset rule's base (p times
-    n / start at n flare-ups past `start`), among the looks where the effect-size floor
-    holds: a rise is ever shown exactly when this is below the base onset p-value."""
+    (n / start) ** power at n flare-ups past `start`), among the looks where the effect-size
+    floor holds: a rise is ever shown exactly when this is below the base onset p-value."""
     if len(item.history) < trends.MIN_EPISODES:
         return 1.0
-    start = ONSETS[signal][1] if start is None else start
+    start, power = ONSETS[signal][1:] if shape is None else shape
     many, one = _LOOKS[signal]
     p_more, _, up, _ = many(item.history)
     counts = np.arange(trends.MIN_EPISODES, len(item.history) + 1)
-    scaled = p_more / np.minimum(1.0, start / counts)
+    scaled = p_more / np.minimum(1.0, start / counts) ** power
     lowest = 1.0
     for index in np.flatnonzero(p_more < trends.ALPHA).tolist():
         if scaled[index] < lowest and up(index):
@@ -170,7 +170,7 @@ def lowest_rising_p(item: Diary, signal: str, start: int | None = None) -> float
     final = one(item.history, item.today)
     if final is not None and final.p_more is not None and final.up:
         count = len(item.history)
-        lowest = min(lowest, final.p_more / min(1.0, start / count))
+        lowest = min(lowest, final.p_more / min(1.0, start / count) ** power)
     return lowest
 
 
