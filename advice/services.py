@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
+from datetime import datetime, time
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -15,13 +16,36 @@ from episodes.reports import trend_report_as_of
 
 from .followups import followups_plan
 from .models import Prompt
-from .rules import evaluate
+from .rules import TREND_CODES, evaluate
 from .status import patient_status_refresh
+
+
+def _already_prompted(episode: Episode, report) -> set[str]:
+    """Trend prompts already given for the rise now shown: one prompt per onset, even when
+    two flare-ups share the onset's day or the onset's flare-up is edited."""
+    codes = {"rising_frequency": "frequency", "rising_intensity": "intensity"}
+    codes["spreading"] = "spread"
+    given = set()
+    for code, name in codes.items():
+        onset = getattr(report, name).onset
+        if onset is None:
+            continue
+        since = datetime.combine(onset, time.min, tzinfo=episode.patient.zone)
+        if Prompt.objects.filter(
+            episode__patient=episode.patient, code=code, episode__started_at__gte=since
+        ).exists():
+            given.add(code)
+    return given
 
 
 def prompts_record(*, episode: Episode) -> list[Prompt]:
     """Evaluate the rules for this flare-up and keep what the patient is shown, and when."""
     shown_at = timezone.now()
+    report = trend_report_as_of(episode)
+    fired = evaluate(episode, report)
+    if any(prompt.code in TREND_CODES for prompt in fired):
+        given = _already_prompted(episode, report)
+        fired = [prompt for prompt in fired if prompt.code not in given]
     prompts = [
         Prompt(
             episode=episode,
@@ -34,7 +58,7 @@ def prompts_record(*, episode: Episode) -> list[Prompt]:
             guidance=prompt.guidance,
             shown_at=shown_at,
         )
-        for rank, prompt in enumerate(evaluate(episode, trend_report_as_of(episode)))
+        for rank, prompt in enumerate(fired)
     ]
     return Prompt.objects.bulk_create(prompts)
 
