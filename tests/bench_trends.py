@@ -35,9 +35,9 @@ SEED = 20_240_601
 # The plain design, one onset p-value at every look (from `python -m tests.calibrate_trends`,
 # held to the same false alarms), shown beside the one in episodes.trends.
 PLAIN = {
-    "frequency": (0.0072, 10**9, 1),
-    "intensity": (0.010, 10**9, 1),
-    "spread": (0.010, 10**9, 1),
+    "frequency": (0.0072, 10**9, 1, 6),
+    "intensity": (0.010, 10**9, 1, 6),
+    "spread": (0.010, 10**9, 1, 6),
 }
 DIARIES = 2000
 MONTH = simulate.DAYS_PER_MONTH
