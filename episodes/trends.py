@@ -113,9 +113,9 @@ MIN_SPAN_MONTHS = 6
 # the one-look rule (ALPHA and the floor) holds. The bases come from
 # ``python -m tests.calibrate_trends`` so that about 1 steady diary in 10 sees a false onset
 # over 3 years of looks (a look after every flare-up), for the worst timing shape; the
-# ``_FROM`` counts and powers are that script's ``RULES``, chosen as the ones that caught the
+# ``_FROM`` counts, powers and ramps are that script's ``RULES``, chosen as the ones that caught the
 # benchmark's changes most often for the same false alarms. Intensity and spread keep their
-# base up to 20 flare-ups (the short changes the benchmark asks for) and shrink steeply
+# base from 10 to 20 flare-ups (the short changes the benchmark asks for) and shrink steeply
 # after it (a cube for spread, a fourth power for intensity, whose false alarms with noisy
 # scores bind): a rise that starts late in a long diary needs a much smaller p-value.
 FREQUENCY_ONSET_P = 0.009
