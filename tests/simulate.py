@@ -125,7 +125,7 @@ def diary(days: np.ndarray, intensity: np.ndarray, extent: np.ndarray, months: f
 
 
 def replay(
-    item: Diary, signal: str, onset: tuple[float, int, int] | None = None
+    item: Diary, signal: str, onset: trends.Onset | None = None
 ) -> tuple[Direction, list[tuple[float, Direction]]]:
     """The verdict shown at the end of the diary, and when (days since the start) each shown
     rise or fall began over its looks."""
@@ -147,22 +147,23 @@ def replay(
 
 
 def onsets(
-    item: Diary, signal: str, onset: tuple[float, int, int] | None = None
+    item: Diary, signal: str, onset: trends.Onset | None = None
 ) -> list[tuple[float, Direction]]:
     return replay(item, signal, onset)[1]
 
 
-def lowest_rising_p(item: Diary, signal: str, shape: tuple[int, int] | None = None) -> float:
-    """The smallest one-sided p-value for a rise, scaled to the onset rule's base (p times
-    (n / start) ** power at n flare-ups past `start`), among the looks where the effect-size
-    floor holds: a rise is ever shown exactly when this is below the base onset p-value."""
+def lowest_rising_p(item: Diary, signal: str, shape: tuple[int, int, int] | None = None) -> float:
+    """The smallest one-sided p-value for a rise, scaled to the onset rule's base (p divided
+    by `trends.onset_threshold` with a base of 1, for the shape (FROM, POWER, RAMP)), among
+    the looks where the effect-size floor holds: a rise is ever shown exactly when this is
+    below the base onset p-value."""
     if len(item.history) < trends.MIN_EPISODES:
         return 1.0
-    start, power = ONSETS[signal][1:] if shape is None else shape
+    rule = (1.0, *(ONSETS[signal][1:] if shape is None else shape))
     many, one = _LOOKS[signal]
     p_more, _, up, _ = many(item.history)
-    counts = np.arange(trends.MIN_EPISODES, len(item.history) + 1)
-    scaled = p_more / np.minimum(1.0, start / counts) ** power
+    counts = range(trends.MIN_EPISODES, len(item.history) + 1)
+    scaled = p_more / np.array([trends.onset_threshold(rule, count) for count in counts])
     lowest = 1.0
     for index in np.flatnonzero(p_more < trends.ALPHA).tolist():
         if scaled[index] < lowest and up(index):
@@ -170,7 +171,7 @@ def lowest_rising_p(item: Diary, signal: str, shape: tuple[int, int] | None = No
     final = one(item.history, item.today)
     if final is not None and final.p_more is not None and final.up:
         count = len(item.history)
-        lowest = min(lowest, final.p_more / min(1.0, start / count) ** power)
+        lowest = min(lowest, final.p_more / trends.onset_threshold(rule, count))
     return lowest
 
 
