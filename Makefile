@@ -57,7 +57,7 @@ serve: install
 	export SECRET_KEY="$${SECRET_KEY:-$$(cat .secret_key)}" DEBUG=0 HTTPS_ONLY="$${HTTPS_ONLY:-0}"; \
 	$(PY) manage.py collectstatic --noinput -v 0 && \
 	$(PY) manage.py migrate --noinput && \
-	exec $(VENV)/bin/gunicorn backlog.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --no-control-socket \
+	exec $(VENV)/bin/gunicorn backlog.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --preload --no-control-socket \
 	  --access-logfile - --graceful-timeout 10
 
 test: install-dev chromium print-tools

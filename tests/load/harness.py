@@ -196,20 +196,28 @@ class Gunicorn:
     """`gunicorn backlog.wsgi` on a free port of 127.0.0.1, in its own process group."""
 
     def __init__(
-        self, env: dict[str, str], log_path: Path, workers: int = WORKERS, timeout: int = 30
+        self,
+        env: dict[str, str],
+        log_path: Path,
+        workers: int = WORKERS,
+        timeout: int = 30,
+        port: int = 0,
     ):
         self.env, self.log_path, self.workers, self.timeout = env, log_path, workers, timeout
         self.process: subprocess.Popen | None = None
-        self.port = 0
+        self.port = port  # 0: any free port; a restart passes the port it had
 
     def __enter__(self) -> Gunicorn:
-        with open(self.log_path, "wb") as log:
+        # Appended to, so that a restarted server's log follows its first run's.
+        self._log_offset = self.log_path.stat().st_size if self.log_path.exists() else 0
+        with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(
                 [
                     str(GUNICORN),
                     "backlog.wsgi",
-                    "--bind=127.0.0.1:0",
+                    f"--bind=127.0.0.1:{self.port}",
                     f"--workers={self.workers}",
+                    "--preload",  # as `make serve`: numpy, scipy and plotly imported once
                     f"--timeout={self.timeout}",
                     "--graceful-timeout=5",
                     "--no-control-socket",  # several servers may run at once
@@ -246,7 +254,9 @@ class Gunicorn:
     def _wait_for_port(self, timeout: float = 30) -> int:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            found = re.search(r"Listening at: http://127\.0\.0\.1:(\d+)", self.log)
+            found = re.search(
+                r"Listening at: http://127\.0\.0\.1:(\d+)", self.log[self._log_offset :]
+            )
             if found:
                 return int(found.group(1))
             if self.process.poll() is not None:
