@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 3
 
-.PHONY: install install-dev chromium print-tools run serve test lint format bench bench-clinic loadtest clean
+.PHONY: install install-dev js chromium print-tools run serve test lint format bench bench-clinic loadtest clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -17,8 +17,15 @@ $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
-install: $(VENV)/.installed
-install-dev: $(VENV)/.installed-dev
+# The JavaScript the app serves itself (package.json, pinned by package-lock.json): plotly.js's
+# basic bundle, the version the installed Python plotly targets. From the npm registry.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+js: node_modules/.installed
+install: $(VENV)/.installed js
+install-dev: $(VENV)/.installed-dev js
 
 # Browser tests drive Debian's Chromium (Playwright's own browser download cannot work here).
 # apt is only asked when /usr/bin/chromium is missing, and then waits for a lock another
@@ -90,4 +97,4 @@ loadtest: install-dev
 	$(PY) -m pytest -m load tests/load
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) node_modules staticfiles .pytest_cache .ruff_cache .hypothesis
