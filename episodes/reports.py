@@ -59,10 +59,11 @@ class _CachedInputs:
 # another server's stale rows: a different version means reading what changed.
 _INPUTS: OrderedDict[str, _CachedInputs] = OrderedDict()
 _INPUTS_KEPT = 200
-# Rows edited on another server are stamped by that server's clock: catching up rereads
-# everything stamped this long before the newest row this process saw, and the count check
-# below rereads the lot when rows were deleted. App servers' clocks (NTP) stay far closer.
-CLOCK_SKEW_MARGIN = timedelta(minutes=10)
+# Every save restamps `updated_at` with the database's clock (episodes.signals), so catching
+# up is reading what was stamped after the newest row this process saw, less a margin for a
+# write that was still being committed when it looked (writes last milliseconds); the count
+# check below rereads everything when rows were deleted.
+UNCOMMITTED_MARGIN = timedelta(minutes=1)
 
 
 def _newest(version: tuple[int, str]) -> datetime | None:
@@ -82,7 +83,7 @@ def current_inputs(patient, version: tuple[int, str]) -> list[TrendInput]:
     rows = None
     seen = _newest(cached.version) if cached is not None else None
     if seen is not None:
-        changed = _read_inputs(mine.filter(updated_at__gt=seen - CLOCK_SKEW_MARGIN), patient.zone)
+        changed = _read_inputs(mine.filter(updated_at__gt=seen - UNCOMMITTED_MARGIN), patient.zone)
         rows = {**cached.rows, **changed}
         if len(rows) != count:  # something was deleted: start again
             rows = None

@@ -1,12 +1,17 @@
 """Every save and delete of a flare-up moves its patient's `DataVersion` on, whichever code
 path made it (the services, the admin, an import), so no cache outlives the data it was
 built from. Bulk writes send no signals: they add or remove rows, which moves the count in
-`EpisodeQuerySet.version` instead."""
+`EpisodeQuerySet.version` instead.
+
+A saved flare-up's `updated_at` is then restamped by the database's clock, the one clock
+every app server shares, so that "what changed since" (`episodes.reports.current_inputs`)
+never depends on which server's clock wrote a row."""
 
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.db.models.functions import Now
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
@@ -26,7 +31,10 @@ def data_version_bump(*, patient_id: int, create: bool = True) -> None:
 
 
 @receiver(post_save, sender=Episode, dispatch_uid="episode_saved_data_version")
-def episode_saved(sender, instance: Episode, **kwargs) -> None:
+def episode_saved(sender, instance: Episode, raw: bool = False, **kwargs) -> None:
+    if raw:  # loading a fixture: rows as they are
+        return
+    Episode.objects.filter(pk=instance.pk).update(updated_at=Now())
     data_version_bump(patient_id=instance.patient_id)
 
 
