@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 3
 
-.PHONY: install install-dev js chromium print-tools run serve test lint format bench bench-clinic loadtest clean
+.PHONY: install install-dev js chromium print-tools run serve test lint format bench bench-scale loadtest clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -86,10 +86,12 @@ bench: install-dev chromium
 	$(PY) -m tests.bench_pages
 	$(PY) -m tests.bench_import
 
-# The clinician's patient list on PostgreSQL with 50 and with 20,000 patients (a million
-# flare-ups), as ratios to /healthz. Takes several minutes; needs DATABASE_URL (PostgreSQL).
-bench-clinic: install-dev
-	$(PY) -m tests.bench_clinic
+# Every patient and clinician page on PostgreSQL with 50 and with 20,000 patients (a million
+# flare-ups) and the Redis cache, as ratios to /healthz, with EXPLAIN of each page's main
+# query. Takes several minutes; needs DATABASE_URL (PostgreSQL) and Redis (BENCH_REDIS_URL,
+# default redis://127.0.0.1:6379/8, emptied by the run).
+bench-scale: install-dev
+	$(PY) -m tests.bench_scale
 
 # gunicorn under 16 concurrent patients, a worker killed and a backup taken mid-load
 # (SQLite; PostgreSQL too when DATABASE_URL points at it). `make test` runs these as well.
