@@ -48,6 +48,11 @@ class LoadError(AssertionError):
 
 # --- Databases --------------------------------------------------------------------------------
 
+WAIT = 120  # seconds, for any one stage: generous, so a slow machine is slow, not flaky
+CONFIGURED_DATABASE = os.environ.get("DATABASE_URL", "")
+ON_POSTGRES = CONFIGURED_DATABASE.startswith(("postgres://", "postgresql://"))
+DATABASE_KINDS = ["sqlite", "postgresql"] if ON_POSTGRES else ["sqlite"]
+
 
 @dataclass
 class Database:
@@ -136,6 +141,15 @@ def postgres_database(base_url: str, suffix: str) -> Iterator[Database]:
         yield Database("postgresql", {"DATABASE_URL": url}, url=url)
     finally:
         run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextmanager
+def throwaway_database(kind: str, directory: Path) -> Iterator[Database]:
+    if kind == "sqlite":
+        yield sqlite_database(directory)
+    else:
+        with postgres_database(CONFIGURED_DATABASE, "load") as database:
+            yield database
 
 
 # --- The app's processes ----------------------------------------------------------------------
@@ -488,6 +502,19 @@ def send_until_acknowledged(browser: Browser, data: dict, tally: Tally) -> None:
             tally.changed.notify_all()
         return
     raise LoadError(f"{browser.email}: gave up on {token} after {MAX_ATTEMPTS} attempts")
+
+
+def wait_for(tally: Tally, count: int, futures: list) -> None:
+    """Until `count` logs are acknowledged; a patient's failure is raised at once."""
+    deadline = time.monotonic() + WAIT
+    while tally.acknowledged_count < count:
+        for future in futures:
+            if future.done() and future.exception() is not None:
+                raise future.exception()
+        if time.monotonic() > deadline:
+            raise LoadError(f"only {tally.acknowledged_count} of {count} logs after {WAIT}s")
+        with tally.changed:
+            tally.changed.wait(timeout=0.2)
 
 
 # --- A large import while another patient logs ---------------------------------------------
