@@ -130,8 +130,12 @@ SEPARATORS = ",;\t\r\n"
 _RISKY_PIECE = re.compile(f'(^|[{re.escape(SEPARATORS)}])("*)(?=[{re.escape(FORMULA_STARTS)}])')
 
 
+_FORMULA_CHARACTERS = frozenset(FORMULA_STARTS)
+
+
 def defuse(value: object) -> object:
-    if isinstance(value, str):
+    # Most cells ("yes", "left", a remedy's verdict) hold no formula start at all.
+    if isinstance(value, str) and not _FORMULA_CHARACTERS.isdisjoint(value):
         return _RISKY_PIECE.sub(r"\1\2'", value)
     return value
 
@@ -243,7 +247,9 @@ def export_json(patient, episodes: Iterable[Episode]) -> dict[str, Any]:
 
 
 def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, indent=1)
+    # Compact, so that json's C encoder does the work (it is not used with `indent`); each
+    # flare-up or FHIR entry still starts a line of its own (`json_list_pieces`).
+    return json.dumps(value, ensure_ascii=False)
 
 
 def json_list_pieces(
@@ -252,12 +258,12 @@ def json_list_pieces(
     """The JSON text of `{**head, name: [*items]}`, an item at a time: the document
     `json.dumps` writes, without holding the list."""
     opening = _dumps({**head, name: []})
-    yield opening[: opening.rindex("[") + 1]
+    yield opening[: opening.rindex("[") + 1]  # the head's fields, then the list opened
     separator = "\n"
     for item in items:
         yield separator + _dumps(item)
         separator = ",\n"
-    yield "\n]\n}"
+    yield "\n]}\n"
 
 
 def json_pieces(patient, episodes: Iterable[Episode]) -> Iterator[str]:
