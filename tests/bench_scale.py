@@ -6,9 +6,11 @@
 For each size, a fresh PostgreSQL database next to the configured one (`<name>_small`,
 `<name>_big`) is migrated and filled by `tests.scale_data` with COPY (50 flare-ups per
 patient with remedies and advice; 200 clinicians sharing 100 patients each at 20,000
-patients, one clinician sharing all 50 at 50), then one gunicorn (2 workers, DEBUG off,
---preload) serves it with REDIS_URL (BENCH_REDIS_URL, Redis database 8 by default, emptied
-before each size). Timed against the bare view (`/healthz`) in the same server and run:
+patients, one clinician sharing all 50 at 50). Then both sizes are served at once, each by
+its own gunicorn (2 workers, DEBUG off, --preload) with REDIS_URL (BENCH_REDIS_URL, Redis
+database 8 by default, emptied first; a key prefix per size), and measured in turn, page by
+page, so that the machine's other work weighs on both alike. Each page is timed against the
+bare view (`/healthz`) of the same server, in the same run:
 the patient's home, history, Trends (cold: the cache emptied before each request; warm),
 the quick-log POST, and the clinician's patient list and summary. Each page: the median of
 each round, then the median of the rounds. Prints Markdown tables, the EXPLAIN ANALYZE of
@@ -24,6 +26,7 @@ import sys
 import tempfile
 import time
 import uuid
+from contextlib import ExitStack
 from pathlib import Path
 
 from tests.load.harness import Browser, Gunicorn, app_env, manage, postgres_database
@@ -117,6 +120,7 @@ def timed(browser: Browser, method: str, path: str, fields=None, headers=None) -
 
 
 def quick_log(browser: Browser) -> float:
+    time.sleep(0.3)  # a person's pace: the previous log's background work has finished
     fields = {
         "csrfmiddlewaretoken": browser.cookies["csrftoken"],
         "intensity": "5",
@@ -133,14 +137,14 @@ def trends_cold(browser: Browser) -> float:
     return timed(browser, "GET", "/trends/")
 
 
-def measure(port: int, sessions: dict[str, tuple[int, str]]) -> dict[str, float]:
+def pages_of(port: int, sessions: dict[str, tuple[int, str]]) -> dict:
     patient_id, patient_session = sessions["patient"]
     _, clinician_session = sessions["clinician"]
     patient, clinician = Browser(port, "patient"), Browser(port, "clinician")
     patient.cookies["sessionid"] = patient_session
     clinician.cookies["sessionid"] = clinician_session
     patient.request("GET", "/")  # the csrf cookie
-    pages = {
+    return {
         BARE: lambda: timed(patient, "GET", "/healthz"),
         "patient: home (log page)": lambda: timed(patient, "GET", "/"),
         "patient: history": lambda: timed(patient, "GET", "/history/"),
@@ -150,45 +154,54 @@ def measure(port: int, sessions: dict[str, tuple[int, str]]) -> dict[str, float]
         "clinician: patient list": lambda: timed(clinician, "GET", "/clinic/"),
         "clinician: summary": lambda: timed(clinician, "GET", f"/clinic/patients/{patient_id}/"),
     }
-    for page in pages.values():
-        for _ in range(WARM_UP):
-            page()
-    rounds: dict[str, list[float]] = {page: [] for page in pages}
+
+
+def measure(servers: dict[str, dict]) -> dict[str, dict[str, float]]:
+    """Median over rounds of each round's median, per size and page. Both sizes are served
+    at once and measured in turn, page by page, so that whatever else the machine is doing
+    weighs on both alike."""
+    for pages in servers.values():
+        for page in pages.values():
+            for _ in range(WARM_UP):
+                page()
+    rounds: dict[str, dict[str, list[float]]] = {
+        label: {name: [] for name in pages} for label, pages in servers.items()
+    }
     for _ in range(ROUNDS):
-        for name, page in pages.items():
-            each = COLD_EACH if "cold" in name else REQUESTS_EACH
-            rounds[name].append(statistics.median(page() for _ in range(each)))
-    return {name: statistics.median(medians) for name, medians in rounds.items()}
+        for name in next(iter(servers.values())):
+            for label, pages in servers.items():
+                each = COLD_EACH if "cold" in name else REQUESTS_EACH
+                rounds[label][name].append(statistics.median(pages[name]() for _ in range(each)))
+    return {
+        label: {name: statistics.median(values) for name, values in pages.items()}
+        for label, pages in rounds.items()
+    }
 
 
-def run_size(base_url: str, label: str, patients: int, clinicians: int) -> tuple[dict, str]:
+def prepare(stack: ExitStack, base_url: str, directory: Path, label: str, size: tuple) -> dict:
+    """A migrated, filled database for one size; returns its environment and sessions."""
+    patients, clinicians = size
     suffix = "small" if patients < 1000 else "big"
-    with tempfile.TemporaryDirectory(prefix="backlog-bench-scale-") as folder:
-        directory = Path(folder)
-        with postgres_database(base_url, suffix) as database:
-            env = {**app_env(database, directory), "REDIS_URL": REDIS_URL}
-            print(f"{label}: migrate, then write the data...", flush=True)
-            manage(env, "migrate", "--noinput")
-            started = time.monotonic()
-            written = manage(
-                env,
-                "shell",
-                "-v",
-                "0",
-                "-c",
-                GENERATE.format(patients=patients, clinicians=clinicians),
-                timeout=3600,
-            )
-            print(f"  {written.strip()} ({time.monotonic() - started:.0f} s)", flush=True)
-            sessions = {}
-            lines = manage(env, "shell", "-v", "0", "-c", SESSIONS).split()
-            sessions["patient"] = (int(lines[0]), lines[1])
-            sessions["clinician"] = (int(lines[2]), lines[3])
-            flush_cache()
-            with Gunicorn(env, directory / "gunicorn.log", workers=2) as server:
-                results = measure(server.port, sessions)
-            plan = manage(env, "shell", "-v", "0", "-c", EXPLAIN.format())
-    return results, plan
+    database = stack.enter_context(postgres_database(base_url, suffix))
+    folder = directory / suffix
+    folder.mkdir()
+    env = {**app_env(database, folder), "REDIS_URL": REDIS_URL, "CACHE_KEY_PREFIX": suffix}
+    print(f"{label}: migrate, then write the data...", flush=True)
+    manage(env, "migrate", "--noinput")
+    started = time.monotonic()
+    written = manage(
+        env,
+        "shell",
+        "-v",
+        "0",
+        "-c",
+        GENERATE.format(patients=patients, clinicians=clinicians),
+        timeout=3600,
+    )
+    print(f"  {written.strip()} ({time.monotonic() - started:.0f} s)", flush=True)
+    lines = manage(env, "shell", "-v", "0", "-c", SESSIONS).split()
+    sessions = {"patient": (int(lines[0]), lines[1]), "clinician": (int(lines[2]), lines[3])}
+    return {"env": env, "sessions": sessions, "folder": folder}
 
 
 def main() -> int:
@@ -196,9 +209,24 @@ def main() -> int:
     if not base_url.startswith("postgres"):
         print("Set DATABASE_URL to a PostgreSQL database (its name is used as a prefix).")
         return 2
-    results, plans = {}, {}
-    for label, (patients, clinicians) in SIZES.items():
-        results[label], plans[label] = run_size(base_url, label, patients, clinicians)
+    with tempfile.TemporaryDirectory(prefix="backlog-bench-scale-") as folder, ExitStack() as stack:
+        sizes = {
+            label: prepare(stack, base_url, Path(folder), label, size)
+            for label, size in SIZES.items()
+        }
+        flush_cache()
+        servers = {}
+        for label, size in sizes.items():
+            server = stack.enter_context(
+                Gunicorn(size["env"], size["folder"] / "gunicorn.log", workers=2)
+            )
+            servers[label] = pages_of(server.port, size["sessions"])
+        print("Timing both sizes in turn...", flush=True)
+        results = measure(servers)
+        plans = {
+            label: manage(size["env"], "shell", "-v", "0", "-c", EXPLAIN.format())
+            for label, size in sizes.items()
+        }
 
     small_label, large_label = SIZES
     small, large = results[small_label], results[large_label]
