@@ -160,8 +160,15 @@ def measure_rounds(port: int, patients: list[str]) -> dict[tuple[str, str], list
     return medians
 
 
+_CONCURRENT_BROWSERS: dict[str, list[Browser]] = {}
+
+
 def measure_concurrent(port: int, email: str, page: str) -> list[float]:
-    browsers = [logged_in(port, email) for _ in range(CONCURRENT_CLIENTS)]
+    # Logged in once per patient and kept: logins are rate-limited (per address, shared by
+    # every worker through the cache), and logging in is not what this measures.
+    if email not in _CONCURRENT_BROWSERS:
+        _CONCURRENT_BROWSERS[email] = [logged_in(port, email) for _ in range(CONCURRENT_CLIENTS)]
+    browsers = _CONCURRENT_BROWSERS[email]
     times: list[float] = []
     lock = threading.Lock()
 

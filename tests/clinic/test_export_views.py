@@ -147,3 +147,22 @@ def test_a_long_history_is_read_a_chunk_at_a_time(
     assert len(remedy_reads) == 3  # flare-ups 1-4, 5-8 and 9-10, each with their remedies
     rows = list(csv.DictReader(io.StringIO(text.decode("utf-8-sig"))))
     assert len(rows) == 10
+
+
+def test_an_export_whose_first_read_fails_is_an_error_not_an_empty_download(
+    patient_client, patient, make_episode, monkeypatch
+):
+    from django.db import DatabaseError
+
+    from clinic import exports
+    from episodes.models import Episode
+
+    make_episode(patient)
+
+    def broken_rows(patient):
+        # A real failing query (the database refuses it), read only when streaming starts.
+        return Episode.objects.extra(where=["no_such_column = 1"]).iterator(chunk_size=10)
+
+    monkeypatch.setattr(exports, "export_rows", broken_rows)
+    with pytest.raises(DatabaseError):
+        patient_client.get(reverse("my_export", args=["csv"]))
