@@ -4,9 +4,10 @@ The write is short: the flare-up and the advice that needs no history (red flags
 like) are committed in one small transaction. The advice that reads the whole history (the
 trend rules) and the patient's status row are computed after that commit, from the cached
 trend report, each in a short transaction of its own: on SQLite the write lock is never held
-while the history is analysed. The caller gets the same complete advice either way. After
-the commit the Trends page's charts are built in the background (`cache_warm_later`), so
-the patient's first look after a log is usually served from the cache.
+while the history is analysed. The caller gets the same complete advice either way. Once
+the response has gone, the Trends page's charts are built in the background
+(`cache_warm_later`), so the patient's first look after a log is usually served from the
+cache.
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
+from django.core.signals import request_finished, request_started
 from django.db import IntegrityError, close_old_connections, connection, transaction
+from django.dispatch import receiver
 from django.utils import timezone
 
 from episodes import services as episode_services
@@ -112,20 +115,41 @@ def _cache_warm_quietly(patient_id: int) -> None:
         connection.close()
 
 
+_pending = threading.local()
+
+
 def cache_warm_later(patient) -> None:
-    """After the current transaction commits, warm the patient's Trends cache in a thread
-    of this process (a thread per write, ended when the charts are built), so the response
-    does not wait for it. CACHE_WARM_AFTER_WRITE=0 turns it off."""
+    """Once the current transaction commits and the response has gone to the patient, warm
+    their Trends cache in a thread of this process, so that neither the write nor its
+    response waits for it (or shares the interpreter with it). CACHE_WARM_AFTER_WRITE=0
+    turns it off. Outside a request (a management command) nothing is warmed."""
     if not getattr(settings, "CACHE_WARM_AFTER_WRITE", True):
         return
     patient_id = patient.pk
 
-    def start() -> None:
+    def remember() -> None:
+        if not hasattr(_pending, "patient_ids"):
+            _pending.patient_ids = set()
+        _pending.patient_ids.add(patient_id)
+
+    transaction.on_commit(remember)
+
+
+@receiver(request_started, dispatch_uid="advice_cache_warm_reset")
+def _nothing_pending(sender, **kwargs) -> None:
+    _pending.patient_ids = set()  # a command's writes before this request are not its own
+
+
+@receiver(request_finished, dispatch_uid="advice_cache_warm_after_response")
+def _warm_after_response(sender, **kwargs) -> None:
+    patient_ids = getattr(_pending, "patient_ids", None)
+    if not patient_ids:
+        return
+    _pending.patient_ids = set()
+    for patient_id in patient_ids:
         threading.Thread(
             target=_cache_warm_quietly, args=(patient_id,), name="cache-warm", daemon=True
         ).start()
-
-    transaction.on_commit(start)
 
 
 def logged_before(patient, client_token: uuid.UUID | None) -> Episode | None:

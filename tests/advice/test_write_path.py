@@ -5,11 +5,9 @@ advice as before. After the commit the Trends charts are warmed in the backgroun
 from __future__ import annotations
 
 import threading
-from datetime import timedelta
 
 import pytest
 from django.db import connection
-from django.utils import timezone
 
 from advice import services
 from advice.models import PatientStatus, Prompt
@@ -67,11 +65,14 @@ def test_the_patients_status_is_current_after_a_quick_log(patient, make_long_his
 
 
 @pytest.mark.django_db(transaction=True)
-def test_after_a_log_the_trends_charts_are_built_into_the_cache(
-    patient, make_long_history, settings, monkeypatch
+def test_after_a_log_the_trends_charts_are_built_into_the_cache_once_the_response_is_sent(
+    client, patient, make_long_history, settings, monkeypatch
 ):
+    from django.urls import reverse
+
     from advice import chart_advice
     from episodes.chart_data import DEFAULT_RANGE
+    from tests.factories import quick_log_data
 
     settings.CACHE_WARM_AFTER_WRITE = True
     started: list[threading.Thread] = []
@@ -83,13 +84,9 @@ def test_after_a_log_the_trends_charts_are_built_into_the_cache(
 
     monkeypatch.setattr(threading.Thread, "start", start)
     make_long_history(patient, 20)
-    services.episode_log(
-        patient=patient,
-        started_at=timezone.now() - timedelta(minutes=5),
-        intensity=5,
-        side="left",
-        spread="none",
-    )
+    client.force_login(patient)
+    response = client.post(reverse("quick_log"), quick_log_data(), HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
     warmers = [thread for thread in started if thread.name == "cache-warm"]
     assert len(warmers) == 1
     warmers[0].join(timeout=30)
@@ -97,3 +94,12 @@ def test_after_a_log_the_trends_charts_are_built_into_the_cache(
     monkeypatch.setattr(chart_advice, "build", lambda *a: built.append(a) or [])
     chart_advice.trends_charts(patient, DEFAULT_RANGE)
     assert built == []  # served from the cache the thread filled
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_log_outside_a_request_warms_nothing(patient, settings, monkeypatch):
+    settings.CACHE_WARM_AFTER_WRITE = True
+    started: list[threading.Thread] = []
+    monkeypatch.setattr(threading.Thread, "start", lambda thread: started.append(thread))
+    services.episode_log(patient=patient, intensity=5, side="left", spread="none")
+    assert [t for t in started if t.name == "cache-warm"] == []
