@@ -109,8 +109,9 @@ def _cache_warm_quietly(patient_id: int) -> None:
     close_old_connections()
     try:
         cache_warm(patient_id)
-    except Exception:  # a cold cache is only slower: never let this surface
-        logger.warning("Warming the cache after a write failed", exc_info=True)
+    except Exception as error:  # a cold cache is only slower: never let this surface
+        # The kind of error only: a message could quote a patient's data.
+        logger.warning("Warming the cache after a write failed (%s)", type(error).__name__)
     finally:
         connection.close()
 
