@@ -53,17 +53,33 @@ def export(request: HttpRequest, patient_id: int, fmt: str) -> HttpResponse:
     return response
 
 
+STREAM_BLOCK = 64 * 1024  # characters sent to the client at a time
+
+
 def _encoded(pieces: Iterator[str]) -> Iterator[bytes]:
-    """The pieces as UTF-8, the first one read now (so the first database read fails, if it
-    does, before the response starts), the rest as the client takes them."""
-    first = next(pieces, "").encode("utf-8")
+    """The pieces as UTF-8 in blocks of about `STREAM_BLOCK` (one write each, rather than
+    one per flare-up), the first read now, so that the first database read fails, if it
+    does, before the response starts; the rest as the client takes them."""
+    blocks = _blocks(pieces)
+    first = next(blocks, b"")
 
     def rest() -> Iterator[bytes]:
         yield first
-        for piece in pieces:
-            yield piece.encode("utf-8")
+        yield from blocks
 
     return rest()
+
+
+def _blocks(pieces: Iterator[str]) -> Iterator[bytes]:
+    buffer: list[str] = []
+    size = 0
+    for piece in pieces:
+        buffer.append(piece)
+        size += len(piece)
+        if size >= STREAM_BLOCK:
+            yield "".join(buffer).encode("utf-8")
+            buffer, size = [], 0
+    yield "".join(buffer).encode("utf-8")
 
 
 @require_GET
