@@ -50,22 +50,28 @@ print-tools:
 	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq $(PRINT_PACKAGES) >/dev/null; \
 	fi
 
-# Development server on an embedded SQLite database, with the demo accounts.
+# Development server on an embedded SQLite database, with the demo accounts, and beside it
+# the background worker (follow-up questions and their emails), stopped with the server.
 run: install
 	DEBUG=1 $(PY) manage.py migrate --noinput
 	DEBUG=1 $(PY) manage.py seed_demo
-	@echo "backlog is at http://$(HOST):$(PORT)/ (Ctrl+C to stop)"
+	@echo "backlog is at http://$(HOST):$(PORT)/ (Ctrl+C to stop the server and the worker)"
+	DEBUG=1 $(PY) manage.py db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
-# Production-style: gunicorn workers behind whitenoise, DEBUG off, on DATABASE_URL (or SQLite).
+# Production-style: gunicorn workers behind whitenoise, DEBUG off, on DATABASE_URL (or SQLite),
+# and the background worker (manage.py db_worker) beside them, stopped with them.
 # HTTPS_ONLY=0 because this serves plain HTTP on $(HOST); behind a TLS proxy set HTTPS_ONLY=1.
 serve: install
 	@test -n "$$SECRET_KEY" || test -f .secret_key || $(PY) -c "import secrets; print(secrets.token_urlsafe(50))" > .secret_key
 	export SECRET_KEY="$${SECRET_KEY:-$$(cat .secret_key)}" DEBUG=0 HTTPS_ONLY="$${HTTPS_ONLY:-0}"; \
 	$(PY) manage.py collectstatic --noinput -v 0 && \
 	$(PY) manage.py migrate --noinput && \
-	exec $(VENV)/bin/gunicorn backlog.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --preload --no-control-socket \
-	  --access-logfile - --graceful-timeout 10
+	{ $(PY) manage.py db_worker --no-reload & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(VENV)/bin/gunicorn backlog.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --preload --no-control-socket \
+	    --access-logfile - --graceful-timeout 10; }
 
 test: install-dev chromium print-tools
 	$(PY) -m pytest

@@ -8,7 +8,6 @@ the history is.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -30,10 +29,12 @@ MAX_MARKERS = 60
 class Chart:
     key: str
     title: str
-    figure: dict
+    figure: dict | None  # None: nothing to draw, `empty` says why in words
     summary: str
     headers: list[str] = field(default_factory=list)
     rows: list[list] = field(default_factory=list)
+    empty: str = ""
+    notes: list[charts.Note] = field(default_factory=list)
 
     @property
     def script_id(self) -> str:
@@ -85,6 +86,18 @@ def verdict_note(row) -> charts.Note:
     return charts.Note(row.trend.summary)
 
 
+def verdict_text(row) -> str:
+    """The verdict and its sentence, each said once: "Not enough flare-ups yet to tell" is
+    already what the sentence says, so an insufficient verdict is its sentence alone."""
+    if str(row.trend.direction) == "insufficient":
+        return row.trend.summary
+    return f"{row.verdict}: {row.trend.summary}"
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'s' if count != 1 else ''}"
+
+
 def build(patient, since: date | None, today: date) -> list[Chart]:
     report = trend_report(patient)
     rows = {row.name: row for row in trend_rows(report)}
@@ -98,25 +111,54 @@ def build(patient, since: date | None, today: date) -> list[Chart]:
         points,
         fit_line=fit_line,
         verdict=verdict_note(rows["intensity"]),
-        line_label=rows["intensity"].verdict,
         markers=markers,
         spasm_points=spasms,
-        spasm_note=charts.Note("Spasm: stretch gently", url=stretches, link_text="How"),
     )
     in_view = sum(point.count for point in points)
     worst = [point.high if point.high is not None else point.intensity for point in points]
     intensity_summary = (
-        f"{in_view} flare-up{'s' if in_view != 1 else ''} in view"
+        f"{_plural(in_view, 'flare-up')} in view"
         + (f", worst pain up to {max(worst):g}/10" if worst else "")
-        + f". {rows['intensity'].verdict}: {rows['intensity'].trend.summary}"
-        + (f" Told to seek care: {len(markers)} flare-up(s)." if markers else "")
+        + f". {verdict_text(rows['intensity'])}"
+        + (
+            f" Told to seek care: {_plural(len(markers), 'flare-up')}, most recently "
+            f"{markers[-1].label}."
+            if markers
+            else ""
+        )
     )
+    intensity_notes = []
+    if fit_line is not None:
+        intensity_notes.append(
+            charts.Note(f"Trend line (dashed): {rows['intensity'].verdict.lower()}.")
+        )
+    if spasms:
+        intensity_notes.append(
+            charts.Note(
+                f"Muscle spasm in {_plural(len(spasms), 'flare-up')} (diamonds): stretch "
+                "gently, never into pain.",
+                url=stretches,
+                link_text="How to stretch",
+            )
+        )
 
     months = chart_data.month_bars(patient, since, today)
     window = report.frequency.recent_window
-    if window is not None and since is not None:
-        # Shade only what is on screen: the compared half may begin before the range.
-        window = None if window[1] < since else (max(window[0], since), window[1])
+    frequency_notes = []
+    if window is not None:
+        compared = charts.recent_half_label(window, None).removeprefix("Shaded: ")
+        if since is not None and window[0] < since:
+            # The recent half begins before this view: a band over all of it compares
+            # nothing on screen, so it is said in words instead.
+            frequency_notes.append(
+                charts.Note(
+                    f"The verdict compares {compared}; all of this view is in the recent "
+                    "half. Choose All to see both halves."
+                )
+            )
+            window = None
+        else:
+            frequency_notes.append(charts.Note(f"The shaded months are {compared}."))
     monthly = charts.monthly_figure(
         months, recent_window=window, verdict=verdict_note(rows["frequency"])
     )
@@ -132,30 +174,44 @@ def build(patient, since: date | None, today: date) -> list[Chart]:
         ),
         "stretching": charts.Note("Never into pain", url=stretches, link_text="Stretches"),
     }
-    remedies = charts.remedies_figure(effects, notes=notes)
+    remedies = charts.remedies_figure(effects)
+    remedy_notes = [
+        notes[code] for code in ("bed_rest", "stretching") if code in {e.code for e in effects}
+    ]
 
     return [
         Chart(
             key="intensity",
             title="Worst pain of each flare-up",
-            figure=as_dict(intensity),
+            figure=intensity,
             summary=intensity_summary,
             headers=["Date", "Told"],
             rows=[[marker.when.strftime("%d %b %Y"), marker.label] for marker in markers],
+            empty="No flare-ups in this period yet: each one you log appears here as a point.",
+            notes=intensity_notes,
         ),
         Chart(
             key="frequency",
             title="Flare-ups per month",
-            figure=as_dict(monthly),
-            summary=f"{rows['frequency'].verdict}: {rows['frequency'].trend.summary}",
+            figure=monthly,
+            summary=verdict_text(rows["frequency"]),
             headers=["Month", "Flare-ups"],
             rows=[[bar.month.strftime("%B %Y"), bar.count] for bar in months],
+            empty="No flare-ups in this period yet, so there is nothing to count per month.",
+            notes=frequency_notes,
         ),
         Chart(
             key="spread",
             title="Where it hurts, per quarter",
-            figure=as_dict(extent),
-            summary=f"{rows['spread'].verdict}: {rows['spread'].trend.summary}",
+            figure=extent,
+            summary=verdict_text(rows["spread"]),
+            empty=(
+                "All the flare-ups in this period fall in one quarter "
+                f"({quarter_name(quarters[0].quarter)}), so there is no change between "
+                "quarters to show yet: the table has the numbers."
+                if len(quarters) == 1
+                else "No flare-ups in this period yet, so there is nothing to show per quarter."
+            ),
             headers=[
                 "Quarter",
                 "One side",
@@ -175,24 +231,24 @@ def build(patient, since: date | None, today: date) -> list[Chart]:
         Chart(
             key="remedies",
             title="What you tried, and whether it helped",
-            figure=as_dict(remedies),
+            figure=remedies,
             summary=(
                 "How often each thing you tried helped. "
                 f"{bed_rest.title}: muscles need movement. Stretch gently, never into pain."
             ),
             headers=["Tried", "Helped", "Somewhat", "Did not help", "Not sure"],
             rows=[[e.label, e.helped, e.somewhat, e.not_helped, e.unknown] for e in effects],
+            empty=(
+                "Nothing tried logged yet: when you log what you tried for a flare-up "
+                "(a walk, stretching, heat, a pain reliever), this chart shows what helped."
+            ),
+            notes=remedy_notes,
         ),
     ]
 
 
 def quarter_name(day: date) -> str:
     return f"{day.year} Q{(day.month - 1) // 3 + 1}"
-
-
-def as_dict(fig) -> dict:
-    # to_json knows plotly's compact array encoding; json_script re-encodes the result.
-    return json.loads(charts.figure_json(fig))
 
 
 def charts_since(patient, since: date | None) -> list[Chart]:

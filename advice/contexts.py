@@ -10,7 +10,9 @@ from episodes.models import LEG_REQUIRED, Episode
 from episodes.paging import history_page
 from episodes.reports import trend_report, trend_rows
 
-from .models import Prompt
+from .followups import ended_on_choice, waiting_for
+from .forms import ReliefAnswerForm
+from .models import FollowupKind, Prompt
 from .rules import DISCLAIMER, RULES, SEEK_CARE_LEVELS, THIGH_OR_FURTHER, trend_prompts
 from .templatetags.advice_tags import LEVEL_STYLES
 
@@ -45,7 +47,23 @@ def dashboard_context(user) -> dict:
         **advice_context(latest),
         **verdicts_context(user),
         **offline_log_context(user),
+        **waiting_context(user),
     }
+
+
+def waiting_context(user, *, message: str = "", form=None, form_for=None, only=None) -> dict:
+    """The "waiting for you" card: each question with what it needs on screen (a relief
+    check's form, re-shown with its errors after a bad answer; the day "it ended on")."""
+    items = []
+    for followup in only if only is not None else waiting_for(user):
+        item = {"followup": followup}
+        if followup.kind == FollowupKind.RELIEF:
+            bound = form if form_for is not None and form_for.pk == followup.pk else None
+            item["form"] = bound or ReliefAnswerForm(auto_id=f"id_q{followup.pk}_%s")
+        elif followup.kind == FollowupKind.OVER:
+            item["ended_on"] = ended_on_choice(followup)
+        items.append(item)
+    return {"waiting_items": items, "waiting_message": message}
 
 
 def seek_care_rules() -> dict:

@@ -189,9 +189,16 @@ def _recurring(episode: EpisodeFacts, report: Any) -> bool:
 
 
 def _rising(trend_name: str) -> Predicate:
+    """The shown verdict is rising and the rise began at this look (its onset): the prompt
+    comes once, when the rise is first shown, not again at every later look. A report that
+    does not say when its looks were (no ``today``) counts every rise as new."""
+
     def is_rising(episode: EpisodeFacts, report: Any) -> bool:
         trend = getattr(report, trend_name, None)
-        return getattr(trend, "direction", None) == "rising"
+        if getattr(trend, "direction", None) != "rising":
+            return False
+        looked_on = getattr(report, "today", None)
+        return looked_on is None or getattr(trend, "onset", None) == looked_on
 
     is_rising.__name__ = f"{trend_name}_is_rising"
     return is_rising
@@ -496,6 +503,22 @@ def top_level(prompts: Iterable[Prompt]) -> Level | None:
 TREND_CODES = ("recurring", "rising_frequency", "rising_intensity", "spreading")
 
 
+class _WhileShown:
+    """A report read as if every shown rise were new: the verdicts card shows a rise's prompt
+    for as long as the rise is shown, while a flare-up's advice carries it only at onset."""
+
+    today = None
+
+    def __init__(self, report: Any) -> None:
+        self._report = report
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._report, name)
+
+
 def trend_prompts(report: Any) -> list[Prompt]:
     """The seek-care prompts the patient's history calls for, whatever the latest flare-up."""
-    return [prompt for prompt in evaluate(EpisodeFacts(), report) if prompt.code in TREND_CODES]
+    if report is None:
+        return []
+    shown = _WhileShown(report)
+    return [prompt for prompt in evaluate(EpisodeFacts(), shown) if prompt.code in TREND_CODES]

@@ -16,6 +16,7 @@ import logging
 import threading
 import uuid
 from collections.abc import Mapping
+from datetime import datetime, time
 from typing import Any
 
 from django.conf import settings
@@ -28,8 +29,9 @@ from episodes import services as episode_services
 from episodes.models import Episode
 from episodes.reports import trend_report_as_of
 
+from .followups import followups_plan
 from .models import Prompt
-from .rules import evaluate
+from .rules import TREND_CODES, evaluate
 from .status import patient_status_refresh
 
 logger = logging.getLogger("backlog.advice")
@@ -49,11 +51,40 @@ def _as_prompt(episode: Episode, rank: int, advice, shown_at) -> Prompt:
     )
 
 
+def _already_prompted(episode: Episode, report) -> set[str]:
+    """Trend prompts already given for the rise now shown: one prompt per onset, even when
+    two flare-ups share the onset's day or the onset's flare-up is edited."""
+    codes = {"rising_frequency": "frequency", "rising_intensity": "intensity"}
+    codes["spreading"] = "spread"
+    given = set()
+    for code, name in codes.items():
+        onset = getattr(report, name).onset
+        if onset is None:
+            continue
+        since = datetime.combine(onset, time.min, tzinfo=episode.patient.zone)
+        if Prompt.objects.filter(
+            episode__patient=episode.patient, code=code, episode__started_at__gte=since
+        ).exists():
+            given.add(code)
+    return given
+
+
+def history_advice(episode: Episode) -> list:
+    """Every rule's advice for this flare-up, its history included, less the trend prompts
+    already given for the same rise."""
+    report = trend_report_as_of(episode)
+    fired = evaluate(episode, report)
+    if any(prompt.code in TREND_CODES for prompt in fired):
+        given = _already_prompted(episode, report)
+        fired = [prompt for prompt in fired if prompt.code not in given]
+    return fired
+
+
 def prompts_record(*, episode: Episode) -> list[Prompt]:
     """Evaluate every rule for this flare-up (its history included) and keep what the
     patient is shown, and when."""
     shown_at = timezone.now()
-    advice = evaluate(episode, trend_report_as_of(episode))
+    advice = history_advice(episode)
     prompts = [_as_prompt(episode, rank, item, shown_at) for rank, item in enumerate(advice)]
     return Prompt.objects.bulk_create(prompts)
 
@@ -70,7 +101,7 @@ def red_flag_prompts_record(*, episode: Episode) -> list[Prompt]:
 def history_prompts_record(*, episode: Episode, prompts: list[Prompt]) -> list[Prompt]:
     """Complete the advice recorded by `red_flag_prompts_record` with what the history calls
     for, so that the result is what `prompts_record` would have kept, ranks included."""
-    advice = evaluate(episode, trend_report_as_of(episode))
+    advice = history_advice(episode)
     shown_at = prompts[0].shown_at if prompts else timezone.now()
     kept = {prompt.code: prompt for prompt in prompts}
     wanted = {item.code for item in advice}
@@ -184,6 +215,7 @@ def episode_log(
                 raise
             return already, Prompt.objects.latest_for(already)
         prompts = red_flag_prompts_record(episode=episode)
+        followups_plan(episode=episode)
     return episode, _after_write(episode, prompts)
 
 
@@ -201,12 +233,15 @@ def episode_revise(
     with transaction.atomic():
         episode = episode_services.episode_update(episode=episode, remedies=remedies, **fields)
         prompts = red_flag_prompts_record(episode=episode)
+        followups_plan(episode=episode)
     return episode, _after_write(episode, prompts)
 
 
 def episode_finish(*, episode: Episode) -> Episode:
     """Mark a flare-up as over now (`episodes.services.episode_end`), status kept current."""
-    episode = episode_services.episode_end(episode=episode)
+    with transaction.atomic():
+        episode = episode_services.episode_end(episode=episode)
+        followups_plan(episode=episode)
     patient_status_refresh(patient=episode.patient)
     cache_warm_later(episode.patient)
     return episode

@@ -87,6 +87,9 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "allauth.usersessions",
+    # The background task queue (follow-ups): Django's tasks API, database backend.
+    "django_tasks",
+    "django_tasks.backends.database",
 ]
 
 MIDDLEWARE = [
@@ -319,6 +322,16 @@ EMAIL_CONFIG = email_settings(os.environ, debug=DEBUG)
 globals().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "backlog <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- Background tasks and follow-ups ----------------------------------------------------------
+# Django's tasks API (the django-tasks backport), stored in the database: `manage.py db_worker`
+# runs them (make run and make serve start it). Follow-up emails link to SITE_URL.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.database.DatabaseBackend"}}
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+# A follow-up email claimed by a worker that died before sending it is retried after this.
+FOLLOWUP_CLAIM_SECONDS = int(os.environ.get("FOLLOWUP_CLAIM_SECONDS", "300"))
+# How often the worker looks for due follow-ups.
+FOLLOWUP_SWEEP_SECONDS = int(os.environ.get("FOLLOWUP_SWEEP_SECONDS", "60"))
 
 # --- Security headers -------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -30,6 +30,7 @@ from episodes.models import (
     Episode,
     EpisodeQuerySet,
     Leg,
+    PainReading,
     Remedy,
     RemedyCode,
     Side,
@@ -52,7 +53,7 @@ def export_queryset(patient) -> EpisodeQuerySet:
     return (
         Episode.objects.for_patient(patient)
         .order_by("started_at", "id")
-        .prefetch_related("remedies", "prompts")
+        .prefetch_related("remedies", "prompts", "readings")
     )
 
 
@@ -115,6 +116,12 @@ def fhir_datetime(value: datetime | None, patient) -> str | None:
     return local.isoformat()
 
 
+def readings_of(episode: Episode) -> list[PainReading]:
+    """The flare-up's pain readings, oldest first, from the prefetch (`export_queryset`) when
+    there is one, so that it works on `iterator(chunk_size=...)` too."""
+    return sorted(episode.readings.all(), key=lambda reading: (reading.taken_at, reading.pk))
+
+
 def _prompts_in_order(episode: Episode) -> list[Prompt]:
     return sorted(episode.prompts.all(), key=lambda prompt: (prompt.shown_at, prompt.rank))
 
@@ -146,6 +153,8 @@ CSV_COLUMNS = (
     "trigger",
     "notes",
     *REMEDY_COLUMNS.values(),
+    # Every pain reading after the start: "time intensity/10 (note)", separated by "; ".
+    "pain_readings",
     "most_urgent_prompt",
     # Who the rows are about, on every row so that a filtered or merged sheet still says so;
     # empty when the patient gave no name or date of birth.
@@ -200,6 +209,11 @@ def _csv_row(patient, episode: Episode) -> dict[str, object]:
         "trigger": episode.trigger,
         "notes": episode.notes,
         **{column: helped.get(code, "") for code, column in REMEDY_COLUMNS.items()},
+        "pain_readings": "; ".join(
+            f"{_local_iso(reading.taken_at, patient)} {reading.intensity}/10"
+            + (f" ({reading.note})" if reading.note else "")
+            for reading in readings_of(episode)
+        ),
         "most_urgent_prompt": most_urgent_level(episode),
         "patient_name": patient.display_name,
         "patient_date_of_birth": _birth_date(patient),
@@ -247,6 +261,15 @@ def _episode_json(patient, episode: Episode) -> dict[str, Any]:
         **fields,
         "remedies": [
             {"code": remedy.code, "helped": remedy.helped} for remedy in episode.remedies_in_order
+        ],
+        "readings": [
+            {
+                "taken_at": _local_iso(reading.taken_at, patient),
+                "intensity": reading.intensity,
+                "note": reading.note,
+                "relief_check": reading.relief_check,
+            }
+            for reading in readings_of(episode)
         ],
         # What the app told the patient, kept as history: read-only, never re-evaluated.
         "prompts": [
@@ -467,6 +490,23 @@ class _FhirBundle:
             }
         )
 
+    def reading(self, episode: Episode, reading: PainReading) -> None:
+        """One pain reading of the flare-up's course: the same pain score at one moment."""
+        resource: dict[str, Any] = {
+            "resourceType": "Observation",
+            "id": str(fhir_uuid("episode", episode.pk, "reading", reading.pk)),
+            "status": "final",
+            "category": [{"coding": [SURVEY]}],
+            "code": {"coding": [PAIN_SEVERITY], "text": "Pain (0-10)"},
+            "subject": self.subject,
+            "effectiveDateTime": fhir_datetime(reading.taken_at, self.patient),
+            "valueInteger": reading.intensity,
+            "derivedFrom": [_reference(fhir_uuid("episode", episode.pk, "pain"))],
+        }
+        if reading.note.strip():
+            resource["note"] = [{"text": reading.note}]
+        self.observations.append(resource)
+
     def add_episode(self, episode: Episode) -> None:
         # Body site of the pain score. The code list's LOINC 111796-9 ("pain body site") is an
         # observable, i.e. a question: it belongs in the code of an Observation whose *value*
@@ -487,6 +527,9 @@ class _FhirBundle:
         if episode.notes.strip():
             pain["note"] = [{"text": episode.notes}]
         self.observation(episode, "pain", **pain)
+
+        for reading in readings_of(episode):
+            self.reading(episode, reading)
 
         for name in episode.red_flags:
             question = str(Episode._meta.get_field(name).verbose_name)
@@ -546,7 +589,8 @@ class _FhirBundle:
 
 
 def export_fhir(patient, episodes: Iterable[Episode]) -> dict[str, Any]:
-    """A FHIR R4 Bundle (collection): the Patient, a pain-score Observation per flare-up, an
+    """A FHIR R4 Bundle (collection): the Patient, a pain-score Observation per flare-up and
+    one per pain reading (with its `effectiveDateTime`), an
     Observation per red-flag answered yes, one for pain spreading down a leg, and the
     BodyStructures that carry laterality."""
     bundle = _FhirBundle(patient)

@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 
 from backlog.forms import BootstrapMixin
-from backlog.models import User
+from backlog.models import User, normalise_email
 from episodes.models import EARLIEST
 
 LONGEST_SHARE = timedelta(days=3653)
@@ -41,8 +41,8 @@ class ShareByEmailForm(BootstrapMixin, forms.Form):
         self.patient = patient
 
     def clean_email(self) -> str:
-        email = self.cleaned_data["email"].strip().lower()
-        clinician = User.objects.filter(email__iexact=email, role="clinician").first()
+        email = normalise_email(self.cleaned_data["email"])
+        clinician = User.objects.filter(email=email, role="clinician").first()
         if clinician is None:
             raise forms.ValidationError(
                 "There is no clinician account with this email. Check it with your "

@@ -30,10 +30,12 @@ from episodes.models import (
     INTENSITY_MAX,
     INTENSITY_MIN,
     NOTES_MAX_LENGTH,
+    READING_NOTE_MAX_LENGTH,
     RED_FLAG_FIELDS,
     Episode,
     Helped,
     Leg,
+    PainReading,
     Remedy,
     RemedyCode,
     Side,
@@ -48,6 +50,7 @@ from .models import HistoryImport
 # a hostile file cannot make the import run for minutes.
 MAX_EPISODES = 10_000
 MAX_PROMPTS_PER_EPISODE = 500
+MAX_READINGS_PER_EPISODE = 1_000
 MAX_PROMPT_MESSAGE_LENGTH = 5_000
 MAX_DATETIME_LENGTH = 64
 MAX_RANK = 32767  # PositiveSmallIntegerField
@@ -177,6 +180,7 @@ class _Entry:
     fields: dict[str, Any]
     remedies: dict[str, str]
     prompts: list[dict[str, Any]]
+    readings: list[dict[str, Any]]
 
     @property
     def key(self) -> tuple:
@@ -204,6 +208,42 @@ def _remedies(where: str, record: dict) -> dict[str, str]:
             _fail(here, f'"{code}" is listed twice.')
         remedies[code] = _text(here, remedy, "helped", max_length=10, choices=HELPED)
     return remedies
+
+
+def _readings(where: str, record: dict, started_at: datetime) -> list[dict[str, Any]]:
+    """A flare-up's pain readings; a file from before readings existed has none."""
+    if "readings" not in record:
+        return []
+    readings = []
+    for index, reading in enumerate(
+        _records(where, record, "readings", max_items=MAX_READINGS_PER_EPISODE), start=1
+    ):
+        here = f"{where}, reading {index}"
+        if not isinstance(reading, dict):
+            _fail(
+                here, f'must be an object with "taken_at" and "intensity", not {_shown(reading)}.'
+            )
+        fields = {
+            "taken_at": _moment(here, reading, "taken_at"),
+            "intensity": _whole_number(
+                here,
+                reading,
+                "intensity",
+                INTENSITY_MIN,
+                INTENSITY_MAX,
+                f"must be a whole number from {INTENSITY_MIN} to {INTENSITY_MAX}",
+            ),
+            "note": _text(here, reading, "note", max_length=READING_NOTE_MAX_LENGTH)
+            if "note" in reading
+            else "",
+            "relief_check": _flag(here, reading, "relief_check")
+            if "relief_check" in reading
+            else False,
+        }
+        if fields["taken_at"] < started_at:
+            _fail(here, '"taken_at" is before the flare-up\'s "started_at".')
+        readings.append(fields)
+    return readings
 
 
 def _prompt(where: str, prompt: object) -> dict[str, Any]:
@@ -288,7 +328,10 @@ def _entry(number: int, record: object) -> _Entry:
             _records(where, record, "prompts", max_items=MAX_PROMPTS_PER_EPISODE), start=1
         )
     ]
-    return _Entry(number=number, fields=fields, remedies=remedies, prompts=prompts)
+    readings = _readings(where, record, fields["started_at"])
+    return _Entry(
+        number=number, fields=fields, remedies=remedies, prompts=prompts, readings=readings
+    )
 
 
 def _entries(data: object) -> list[_Entry]:
@@ -348,6 +391,7 @@ class _Staged:
     episode: Episode
     remedies: list[Remedy]
     prompts: list[Prompt]
+    readings: list[PainReading]
 
 
 def _staged(entry: _Entry) -> _Staged:
@@ -358,7 +402,10 @@ def _staged(entry: _Entry) -> _Staged:
     except ValidationError as error:
         raise _model_problem(f"Flare-up {entry.number}", error) from None
     remedies = [Remedy(code=code, helped=helped) for code, helped in entry.remedies.items()]
-    return _Staged(episode, remedies, _prompts(entry, episode))
+    readings = [
+        PainReading(episode_started_at=episode.started_at, **fields) for fields in entry.readings
+    ]
+    return _Staged(episode, remedies, _prompts(entry, episode), readings)
 
 
 # --- Writing: short batches to a hidden account, then one move -------------------------------
@@ -458,14 +505,17 @@ def _write_all(run: HistoryImport, staged: list[_Staged], *, pausing: bool) -> N
         if start:
             _pause(pausing)
         ids = _execute(run, children, returning=inserts)
-        remedies, prompts = [], []
+        remedies, prompts, readings = [], [], []
         for item, episode_id in zip(batch, ids, strict=True):
             item.episode.pk = episode_id
-            for child in (*item.remedies, *item.prompts):
+            for child in (*item.remedies, *item.prompts, *item.readings):
                 child.episode_id = episode_id
             remedies += item.remedies
             prompts += item.prompts
-        children = _inserts(Remedy, remedies) + _inserts(Prompt, prompts)
+            readings += item.readings
+        children = (
+            _inserts(Remedy, remedies) + _inserts(Prompt, prompts) + _inserts(PainReading, readings)
+        )
     _pause(pausing)
     _execute(run, children)
 
@@ -490,6 +540,7 @@ def _discard(holder_id: int, *, pausing: bool) -> None:
             )
             Prompt.objects.filter(episode_id__in=batch).delete()
             Remedy.objects.filter(episode_id__in=batch).delete()
+            PainReading.objects.filter(episode_id__in=batch).delete()
             Episode.objects.filter(pk__in=batch).delete()
         if len(batch) < BATCH:
             break

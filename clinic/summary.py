@@ -20,6 +20,8 @@ from advice.chart_advice import clip_line, seek_care_markers
 from advice.models import Prompt
 from advice.rules import LEVEL_ORDER, SEEK_CARE_LEVELS, Level
 from episodes import chart_data, chart_svg
+from episodes.course import Course
+from episodes.course_report import course_of
 from episodes.models import RED_FLAG_FIELDS, Episode, Helped, Remedy, RemedyCode
 from episodes.reports import TREND_QUESTIONS
 from episodes.trends import TrendReport
@@ -143,6 +145,7 @@ class Summary:
     notes_count: int
     trends: list[TrendLine] = field(default_factory=list)
     charts: list[SummaryChart] = field(default_factory=list)
+    course: Course | None = None  # how long flare-ups last, what the relief check found
 
     @property
     def shown_from(self) -> date | None:
@@ -445,6 +448,7 @@ def compute_summary(patient, period: Period, today: date, report: TrendReport) -
         notes_count=figures["notes"],
         trends=trend_lines(report),
         charts=period_charts(patient, period, today, report),
+        course=course_of(episodes, patient.zone),
     )
 
 

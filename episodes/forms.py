@@ -16,10 +16,12 @@ from .models import (
     RED_FLAG_FIELDS,
     Episode,
     Helped,
+    PainReading,
     RemedyCode,
     Spread,
     Trigger,
 )
+from .services import READING_BEFORE_START
 
 DATETIME_INPUT_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -132,6 +134,12 @@ class EpisodeForm(forms.ModelForm):
             raise forms.ValidationError("The start cannot be in the future.", code="future")
         if started_at < EARLIEST:
             raise forms.ValidationError("The start cannot be before 1900.", code="too_early")
+        if (
+            self.instance.pk
+            and started_at != self.instance.started_at
+            and self.instance.readings.filter(taken_at__lt=started_at).exists()
+        ):
+            raise forms.ValidationError(READING_BEFORE_START, code="after_reading")
         return started_at
 
     def clean_ended_at(self):
@@ -236,3 +244,44 @@ class QuickLogForm(EpisodeForm):
 
 class FullEpisodeForm(EpisodeForm):
     """Every field (the page that shows it lays it out)."""
+
+
+INTENSITY_CHOICES = [(value, str(value)) for value in range(INTENSITY_MIN, INTENSITY_MAX + 1)]
+
+
+class ReadingForm(forms.ModelForm):
+    """One pain reading of a flare-up: when, how bad, and an optional note."""
+
+    intensity = forms.TypedChoiceField(
+        label="How bad was it? (0 = none, 10 = worst imaginable)",
+        choices=INTENSITY_CHOICES,
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose how bad the pain was, from 0 to 10.",
+            "invalid_choice": "Choose a whole number from 0 to 10.",
+        },
+    )
+
+    class Meta:
+        model = PainReading
+        fields = ("taken_at", "intensity", "note")
+        widgets = {"taken_at": LocalDateTimeInput()}
+        labels = {"taken_at": "When?", "note": "Note (optional)"}
+
+    def __init__(self, *args, episode: Episode, **kwargs):
+        self.episode = episode
+        super().__init__(*args, **kwargs)
+        self.fields["taken_at"].required = False
+        if not self.instance.pk:
+            self.initial.setdefault("taken_at", timezone.localtime().replace(second=0))
+
+    def clean_taken_at(self):
+        taken_at = self.cleaned_data.get("taken_at") or timezone.now()
+        if taken_at > timezone.now() + CLOCK_SKEW:
+            raise forms.ValidationError("A reading cannot be in the future.", code="future")
+        if taken_at < self.episode.started_at:
+            raise forms.ValidationError(
+                "A reading cannot be from before the flare-up began.", code="before_start"
+            )
+        return taken_at

@@ -231,7 +231,19 @@ class Episode(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Flare-up {self.pk} ({self.intensity}/10)"
+        # No health detail: this text is kept in the admin's history of changes.
+        return f"Flare-up {self.pk}"
+
+    def save(self, *args, **kwargs) -> None:
+        adding = self._state.adding
+        super().save(*args, **kwargs)
+        update_fields = kwargs.get("update_fields")
+        if not adding and (update_fields is None or "started_at" in update_fields):
+            # Every path that moves the start (the forms, the admin) keeps the readings' copy
+            # of it current; the database refuses a start after one of them.
+            self.readings.exclude(episode_started_at=self.started_at).update(
+                episode_started_at=self.started_at
+            )
 
     def clean(self) -> None:
         """The rules that span fields, in words a person understands (the database's check
@@ -295,7 +307,70 @@ class Remedy(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_code_display()}: {self.get_helped_display()}"
+        return f"Remedy {self.pk} of flare-up {self.episode_id}"
+
+
+READING_NOTE_MAX_LENGTH = 500
+
+
+class PainReadingQuerySet(models.QuerySet):
+    def in_order(self) -> PainReadingQuerySet:
+        return self.order_by("taken_at", "id")
+
+
+class PainReading(models.Model):
+    """How bad the pain was at one moment of a flare-up: the flare-up's course, beside its
+    peak (`Episode.intensity`). Asked by the relief check, or added by the patient."""
+
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="readings")
+    taken_at = models.DateTimeField("time", default=timezone.now)
+    intensity = models.PositiveSmallIntegerField(
+        "pain (0-10)",
+        validators=[MinValueValidator(INTENSITY_MIN), MaxValueValidator(INTENSITY_MAX)],
+    )
+    note = models.CharField(blank=True, max_length=READING_NOTE_MAX_LENGTH)
+    # The answer to "How bad is it now?" after a painkiller (the relief check), as opposed to
+    # a reading the patient added: what "how much did it drop" is measured from.
+    relief_check = models.BooleanField(default=False, editable=False)
+    # A copy of the flare-up's start, kept by every write (save() and the flare-up's own
+    # updates), so that the database itself refuses a reading from before the start.
+    episode_started_at = models.DateTimeField(editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = PainReadingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["taken_at", "id"]
+        indexes = [models.Index(fields=["episode", "taken_at"], name="reading_episode_taken")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(intensity__gte=INTENSITY_MIN, intensity__lte=INTENSITY_MAX),
+                name="reading_intensity_0_to_10",
+            ),
+            models.CheckConstraint(
+                condition=Q(taken_at__gte=F("episode_started_at")),
+                name="reading_not_before_start",
+            ),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("note"), READING_NOTE_MAX_LENGTH),
+                name="reading_note_max_length",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        # No health detail: the admin keeps this text in its history of changes.
+        return f"Pain reading {self.pk} of flare-up {self.episode_id}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.episode_id is not None:
+            self.episode_started_at = self.episode.started_at
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        if self.taken_at and self.episode_id and self.taken_at < self.episode.started_at:
+            raise ValidationError(
+                {"taken_at": "A reading cannot be from before the flare-up began."}
+            )
 
 
 class DataVersion(models.Model):

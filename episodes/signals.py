@@ -15,7 +15,7 @@ from django.db.models.functions import Now
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from .models import DataVersion, Episode
+from .models import DataVersion, Episode, PainReading
 
 
 def data_version_bump(*, patient_id: int, create: bool = True) -> None:
@@ -42,3 +42,16 @@ def episode_saved(sender, instance: Episode, raw: bool = False, **kwargs) -> Non
 def episode_deleted(sender, instance: Episode, **kwargs) -> None:
     # Never create a row here: the patient may be being deleted along with their flare-ups.
     data_version_bump(patient_id=instance.patient_id, create=False)
+
+
+@receiver(post_save, sender=PainReading, dispatch_uid="reading_saved_data_version")
+@receiver(post_delete, sender=PainReading, dispatch_uid="reading_deleted_data_version")
+def reading_written(sender, instance: PainReading, raw: bool = False, **kwargs) -> None:
+    """A pain reading is part of its flare-up's data (the course, the exports)."""
+    if raw:
+        return
+    patient_id = (
+        Episode.objects.filter(pk=instance.episode_id).values_list("patient_id", flat=True).first()
+    )
+    if patient_id is not None:  # None: the flare-up is being deleted with it
+        data_version_bump(patient_id=patient_id, create=kwargs.get("created") is not None)

@@ -6,8 +6,8 @@ instances and ``types.SimpleNamespace`` objects both work, in any order. Datetim
 at wall-clock value (the caller converts aware datetimes to the patient's zone first); a
 plain date counts as midnight. Flare-ups dated after ``today`` are ignored.
 
-What each verdict rests on
---------------------------
+What one look rests on
+----------------------
 Every test is one-sided at ``ALPHA`` (0.05) and ``falling`` is the mirror image of ``rising``
 (the same statistic, the other tail, the reciprocal or negated effect-size floor). A verdict
 needs the test *and* the effect size; otherwise it is ``steady``. ``Trend.p_value`` is the
@@ -45,8 +45,9 @@ intensity
     from the first to the last flare-up, in points on the 0-10 scale. Rising needs at least
     +2 points (the clinically meaningful change on the NRS), falling at most -2. The
     weighting keeps the estimate steady when whole-number scores tie a lot; above
-    ``_MAX_EXACT_PAIRS`` pairs a fixed-seed random sample of pairs is used (the sampled
-    median sits far closer to the exact one than the 2-point floor cares about).
+    ``_MAX_EXACT_PAIRS`` pairs only the pairs a power of two apart in time order are used
+    (the median of their slopes sits far closer to the exact one than the 2-point floor
+    cares about).
     ``fit_line`` gives that line's ends at the first and last flare-up, clipped to 0-10.
     No change over time can be measured when all flare-ups share one day: that is steady.
 
@@ -63,9 +64,30 @@ spread
 
 Constant scores make Kendall's tau undefined; that is ``steady`` with no statistic.
 
-The 5% false-alarm ceiling holds for one look at a history (``tests/bench_trends.py``
-measures it). Someone who checks after every new flare-up sees a false ``rising`` at some
-point more often than that; the benchmark prints how often.
+What is shown: a replay of every look
+-------------------------------------
+backlog looks at a diary after every flare-up, and each look is a fresh chance of a false
+alarm: with the one-look rule above (p < 0.05 and the floor), about one steady diary in four
+would be told at some point over three years that something is rising. So the verdict shown
+is a pure function of the history, found by replaying the looks in time order: one after
+each flare-up from the sixth (for frequency, "today" at each look is that flare-up's day)
+and a last one at the real today. A rise (or a fall) is shown from an *onset*: a look whose
+one-sided p-value is below the signal's onset p-value (``ONSETS``: a base value, shrinking
+once the diary has more than a set number of flare-ups) with the floor
+holding. It then stays while every later look keeps the one-look rule, and goes at the first
+look that does not (hysteresis). ``Trend.onset`` is the day of the look where the shown
+verdict began and ``Trend.since`` the month the change itself seems to have begun.
+
+The onset p-values are calibrated by ``python -m tests.calibrate_trends`` (never at run
+time) so that about 1 steady diary in 10 sees one false "rising" in 3 years of looks;
+``tests/bench_trends.py`` measures that, how soon real changes are caught, and the speed.
+
+The replay is cheap: the p-values of every look come from running sums (the frequency
+statistic, and Kendall's score with its tie terms, counted from running tallies per score),
+and the costly intensity floor (a Theil-Sen line) is computed only at the looks where it can
+change what is shown, most of them settled by bounds from an earlier line's pairs.
+``tests/episodes/test_trend_replay.py`` checks the replay against looking again at every
+prefix of random histories.
 """
 
 from __future__ import annotations
@@ -79,14 +101,37 @@ from enum import StrEnum
 from typing import Any
 
 import numpy as np
-from scipy import stats
+from scipy import special, stats
 
 ALPHA = 0.05
+# A shown "rising" (or "falling") starts only below an onset p-value: the signal's base
+# value up to its ``_FROM`` count of flare-ups, then shrinking as (FROM / n) ** POWER at n
+# flare-ups, since a long diary has been looked at many times; once shown it stays while
+# the one-look rule (ALPHA and the floor) holds. The bases come from
+# ``python -m tests.calibrate_trends`` so that about 1 steady diary in 10 sees a false onset
+# over 3 years of looks (a look after every flare-up), for the worst timing shape; the
+# ``_FROM`` counts and powers were chosen there too, as the ones that caught the
+# benchmark's changes most often for the same false alarms.
+FREQUENCY_ONSET_P = 0.009
+FREQUENCY_ONSET_FROM = 30
+FREQUENCY_ONSET_POWER = 1
+INTENSITY_ONSET_P = 0.016
+INTENSITY_ONSET_FROM = 16
+INTENSITY_ONSET_POWER = 2
+SPREAD_ONSET_P = 0.013
+SPREAD_ONSET_FROM = 16
+SPREAD_ONSET_POWER = 2
 MIN_EPISODES = 6
 MIN_SPAN_MONTHS = 6
 RATE_RATIO_FLOOR = 1.5
 INTENSITY_CHANGE_FLOOR = 2.0
 EXTENT_STEP_FLOOR = 1.0
+
+ONSETS = {
+    "frequency": (FREQUENCY_ONSET_P, FREQUENCY_ONSET_FROM, FREQUENCY_ONSET_POWER),
+    "intensity": (INTENSITY_ONSET_P, INTENSITY_ONSET_FROM, INTENSITY_ONSET_POWER),
+    "spread": (SPREAD_ONSET_P, SPREAD_ONSET_FROM, SPREAD_ONSET_POWER),
+}
 
 INTENSITY_MIN, INTENSITY_MAX = 0, 10
 REACH = {"none": 0, "buttock": 1, "thigh": 2, "below_knee": 3, "foot": 4}
@@ -102,7 +147,6 @@ SECONDS_PER_DAY = 86_400
 _MAX_GAP_DISPERSION = 0.9
 _MAX_EXACT_PAIRS = 30_000  # every pair up to about 245 flare-ups
 _ROUNDING = 1e-9
-_PAIR_SAMPLE_SEED = 20_240_601
 
 
 class Direction(StrEnum):
@@ -121,6 +165,10 @@ class Trend:
     effect_size: float | None
     recent_window: tuple[date, date] | None = None
     fit_line: tuple[tuple[date, float], tuple[date, float]] | None = None
+    # The look (a flare-up's day, or today) at which the shown rise or fall began.
+    onset: date | None = None
+    # When the change itself seems to have begun (first day of the estimated month).
+    since: date | None = None
 
 
 @dataclass(frozen=True)
@@ -131,6 +179,12 @@ class TrendReport:
     episode_count: int
     first: date | None
     last: date | None
+    today: date | None = None  # the day of the final look
+
+    def new_onset(self, name: str) -> bool:
+        """Whether the shown rise or fall of this signal began at the final look."""
+        trend = getattr(self, name)
+        return trend.onset is not None and trend.onset == self.today
 
 
 @dataclass(frozen=True)
@@ -145,6 +199,11 @@ class _History:
     def __len__(self) -> int:
         return len(self.days)
 
+    def prefix(self, count: int) -> _History:
+        return _History(
+            self.days[:count], self.intensity[:count], self.extent[:count], self.months[:count]
+        )
+
 
 def analyze(episodes: Iterable[Any], today: date) -> TrendReport:
     if isinstance(today, datetime):
@@ -154,13 +213,121 @@ def analyze(episodes: Iterable[Any], today: date) -> TrendReport:
     first = _day(history.days[0]) if count else None
     last = _day(history.days[-1]) if count else None
     return TrendReport(
-        frequency=_frequency(history, today),
-        intensity=_intensity(history),
-        spread=_spread(history),
+        frequency=_frequency(history, today, replay=True),
+        intensity=_intensity(history, today, replay=True),
+        spread=_spread(history, today, replay=True),
         episode_count=count,
         first=first,
         last=last,
+        today=today,
     )
+
+
+@dataclass(frozen=True)
+class Look:
+    """What one look at a history says, before the history of looks is taken into account.
+
+    ``up`` and ``down`` say whether the effect-size floor holds for a rise or a fall;
+    p-values are None when the data cannot be tested (too few flare-ups, constant scores).
+    """
+
+    p_more: float | None
+    p_less: float | None
+    up: bool
+    down: bool
+
+
+def onset_threshold(onset: tuple[float, int, int], count: int) -> float:
+    """The one-sided p-value an onset needs at a look at `count` flare-ups."""
+    base, start, power = onset
+    return base * min(1.0, start / max(count, 1)) ** power
+
+
+def shown_direction(
+    looks: Iterable[Look | None], onset_ps: Iterable[float]
+) -> tuple[Direction, int | None]:
+    """The verdict shown after a sequence of looks, and the index of the look where it began.
+
+    An onset needs the one-sided p-value below that look's onset p-value and the floor; a
+    shown verdict then stays while each later look keeps p below ALPHA and the floor
+    (hysteresis).
+    """
+    state, onset = Direction.STEADY, None
+    for index, (look, onset_p) in enumerate(zip(looks, onset_ps, strict=True)):
+        state, onset = _step(state, onset, index, look, onset_p)
+    return state, onset
+
+
+def _step(
+    state: Direction, onset: int | None, index: int, look: Look | None, onset_p: float
+) -> tuple[Direction, int | None]:
+    if look is None or look.p_more is None or look.p_less is None:
+        return Direction.STEADY, None
+    for direction, p_value, floor_holds in (
+        (Direction.RISING, look.p_more, look.up),
+        (Direction.FALLING, look.p_less, look.down),
+    ):
+        if p_value < ALPHA and floor_holds:
+            if state is direction:
+                return state, onset
+            if p_value < onset_p:
+                return direction, index
+    return Direction.STEADY, None
+
+
+def _replay(
+    p_more: np.ndarray,
+    p_less: np.ndarray,
+    up: Any,
+    down: Any,
+    onset: tuple[float, int, int],
+    final: Look | None,
+    onsets: list[tuple[int, Direction]] | None = None,
+) -> tuple[Direction, int | None]:
+    """`shown_direction` over the looks after each flare-up (arrays, NaN where untestable)
+    and a final look, visiting only the looks where p < ALPHA: every other look resets.
+
+    ``up(i)`` and ``down(i)`` are asked only where they can matter, since the intensity floor
+    (a Theil-Sen line) is the one costly number of a look.
+    """
+    rule = onset
+    state, onset = Direction.STEADY, None
+    previous = -2
+    for index in np.flatnonzero((p_more < ALPHA) | (p_less < ALPHA)).tolist():
+        onset_p = onset_threshold(rule, MIN_EPISODES + index)
+        if index != previous + 1:
+            state, onset = Direction.STEADY, None
+        previous = index
+        if p_more[index] < ALPHA:
+            direction, p_value, floor = Direction.RISING, p_more[index], up
+        else:
+            direction, p_value, floor = Direction.FALLING, p_less[index], down
+        if (state is direction or p_value < onset_p) and floor(index):
+            if state is not direction:
+                state, onset = direction, index
+                if onsets is not None:
+                    onsets.append((index, direction))
+            continue
+        state, onset = Direction.STEADY, None
+    if previous != len(p_more) - 1:
+        state, onset = Direction.STEADY, None
+    final_p = onset_threshold(rule, MIN_EPISODES + len(p_more) - 1)
+    shown, began = _step(state, onset, len(p_more), final, final_p)
+    if onsets is not None and began == len(p_more):
+        onsets.append((began, shown))
+    return shown, began
+
+
+def _look_days(history: _History, today: date) -> list[date]:
+    """The day of each look: one after each flare-up from the sixth, then today."""
+    return [_day(day) for day in history.days[MIN_EPISODES - 1 :]] + [today]
+
+
+def _onset_day(history: _History, today: date, onset: int | None) -> date | None:
+    if onset is None:
+        return None
+    looks = len(history) - MIN_EPISODES + 1
+    return today if onset >= max(looks, 0) else _day(history.days[MIN_EPISODES - 1 + onset])
 
 
 def _read(episodes: Iterable[Any], until: float = math.inf) -> _History:
@@ -221,7 +388,17 @@ def spread_extent(side: str, spread: str, leg: str) -> int:
 # --- frequency ---------------------------------------------------------------------------
 
 
-def _frequency(history: _History, today: date) -> Trend:
+@dataclass(frozen=True)
+class _FrequencyNumbers:
+    look: Look
+    statistic: float
+    recent: int
+    earlier: int
+    midpoint: float
+    length: float
+
+
+def _frequency_numbers(history: _History, today: date) -> _FrequencyNumbers | Trend:
     count = len(history)
     needed = f"{MIN_EPISODES} needed over at least {MIN_SPAN_MONTHS} months"
     if count < MIN_EPISODES:
@@ -236,37 +413,91 @@ def _frequency(history: _History, today: date) -> Trend:
             "Not enough time covered yet to tell whether flare-ups are coming more often "
             f"({needed}; you have {count} over {covered})."
         )
-
     start = history.days[0]
     length = today.toordinal() + 1 - start
     later = history.days[1:] - start
-    laplace = (later.mean() - length / 2) / (length / math.sqrt(12 * len(later)))
+    laplace = (later.sum() / len(later) - length / 2) / (length / math.sqrt(12 * len(later)))
     corrected = laplace / max(1.0, _gap_cv(np.diff(history.days)))
-    p_more, p_less = stats.norm.sf(corrected), stats.norm.cdf(corrected)
-
     midpoint = start + length / 2
     recent = int(np.count_nonzero(history.days > midpoint))
     earlier = count - recent
-    ratio = recent / earlier
-
     # Compared as counts, so that exactly 1.5 times more or fewer is exact both ways.
-    more_often = recent >= RATE_RATIO_FLOOR * earlier
-    less_often = earlier >= RATE_RATIO_FLOOR * recent
-    if p_more < ALPHA and more_often:
-        direction, p_value = Direction.RISING, p_more
-    elif p_less < ALPHA and less_often:
-        direction, p_value = Direction.FALLING, p_less
-    else:
-        direction, p_value = Direction.STEADY, min(p_more, p_less)
+    look = Look(
+        p_more=float(special.ndtr(-corrected)),
+        p_less=float(special.ndtr(corrected)),
+        up=recent >= RATE_RATIO_FLOOR * earlier,
+        down=earlier >= RATE_RATIO_FLOOR * recent,
+    )
+    return _FrequencyNumbers(look, float(corrected), recent, earlier, midpoint, length)
 
+
+def _frequency_look(history: _History, today: date) -> Look | None:
+    numbers = _frequency_numbers(history, today)
+    return numbers.look if isinstance(numbers, _FrequencyNumbers) else None
+
+
+def _frequency_looks(history: _History) -> tuple[np.ndarray, np.ndarray, Any, Any]:
+    """`_frequency_look` after each flare-up from the sixth (today = that flare-up's day),
+    for all of them at once: running sums instead of one pass per look."""
+    days = history.days
+    seen = np.arange(MIN_EPISODES, len(days) + 1)
+    if not len(seen):
+        empty = np.empty(0)
+        return empty, empty, None, None
+    start = days[0]
+    look_day = np.floor(days[seen - 1])
+    length = look_day + 1 - start
+    later_sums = np.cumsum(days - start)[seen - 1]
+    later = seen - 1
+    laplace = (later_sums / later - length / 2) / (length / np.sqrt(12 * later))
+    gaps = np.diff(days)
+    sums = gaps[1:] + gaps[:-1]
+    safe_sums = np.where(sums > 0, sums, 1.0)
+    scaled = np.where(sums > 0, ((gaps[1:] - gaps[:-1]) / safe_sums) ** 2, 1.0)
+    running = np.concatenate([[0.0], np.cumsum(scaled)])
+    dispersion = np.minimum(running[seen - 2] / (seen - 2), _MAX_GAP_DISPERSION)
+    cv = np.sqrt(2 * dispersion / (1 - dispersion))
+    corrected = laplace / np.maximum(1.0, cv)
+    long_enough = look_day >= _add_months(_day(start), MIN_SPAN_MONTHS).toordinal()
+    p_more = np.where(long_enough, special.ndtr(-corrected), np.nan)
+    p_less = np.where(long_enough, special.ndtr(corrected), np.nan)
+    midpoint = start + length / 2
+    recent = seen - np.minimum(np.searchsorted(days, midpoint, side="right"), seen)
+    earlier = seen - recent
+    up = recent >= RATE_RATIO_FLOOR * earlier
+    down = earlier >= RATE_RATIO_FLOOR * recent
+    return p_more, p_less, up.__getitem__, down.__getitem__
+
+
+def _frequency(history: _History, today: date, *, replay: bool = False) -> Trend:
+    numbers = _frequency_numbers(history, today)
+    if isinstance(numbers, Trend):
+        return numbers
+    look = numbers.look
+    onset = None
+    if replay:
+        p_more, p_less, up, down = _frequency_looks(history)
+        direction, onset = _replay(p_more, p_less, up, down, ONSETS["frequency"], look)
+    else:
+        direction, _ = _step(Direction.STEADY, None, 0, look, ALPHA)
+    p_value = {Direction.RISING: look.p_more, Direction.FALLING: look.p_less}.get(
+        direction, min(look.p_more, look.p_less)
+    )
+    recent, earlier, length = numbers.recent, numbers.earlier, numbers.length
+    since = None
     half = _length_words(length / 2)
     windows = f"in the last {half}, against {earlier} in the {half} before"
-    if direction is Direction.RISING:
-        summary = f"Flare-ups are coming more often: {recent} {windows}."
-    elif direction is Direction.FALLING:
-        summary = f"Flare-ups are coming less often: {recent} {windows}."
-    elif more_often or less_often:
-        more_or_fewer = "more" if more_often else "fewer"
+    if direction is not Direction.STEADY:
+        since, after, before, before_days = _rate_change(history, today)
+        since_length = today.toordinal() + 1 - since.toordinal()
+        more_or_less = "more" if direction is Direction.RISING else "less"
+        summary = (
+            f"Flare-ups are coming {more_or_less} often since about {since:%B %Y}: "
+            f"{after} in the {_length_words(since_length)} since, against {before} in the "
+            f"{_length_words(before_days)} before."
+        )
+    elif look.up or look.down:
+        more_or_fewer = "more" if look.up else "fewer"
         summary = (
             f"{_flare_ups(recent)} {windows}: {more_or_fewer}, but not a clear change yet "
             "(too few flare-ups, or too irregular, to rule out chance)."
@@ -276,11 +507,42 @@ def _frequency(history: _History, today: date) -> Trend:
     return Trend(
         direction=direction,
         summary=summary,
-        statistic=float(corrected),
+        statistic=numbers.statistic,
         p_value=float(p_value),
-        effect_size=float(ratio),
-        recent_window=(_day(midpoint), today),
+        effect_size=float(recent / earlier),
+        recent_window=(_day(numbers.midpoint), today),
+        onset=_onset_day(history, today, onset),
+        since=since,
     )
+
+
+def _rate_change(history: _History, today: date) -> tuple[date, int, int, float]:
+    """When the rate of flare-ups most likely changed (the month of the single change point
+    that best splits the window into two Poisson rates), with the flare-ups after it and in
+    up to 12 months (or as long as the time since, if longer) before it."""
+    start = history.days[0]
+    end = today.toordinal() + 1
+    length = end - start
+    times = history.days[1:]
+    count = len(times)
+    before = np.arange(count)  # flare-ups before each candidate (a flare-up's own time)
+    after = count - before
+    tau = times - start
+    # A change needs some time on both sides of it to be told apart from the first weeks.
+    inside = (tau >= 2 * DAYS_PER_MONTH) & (tau < length)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        fit = np.where(before > 0, before * np.log(before / tau), 0.0) + after * np.log(
+            after / (length - tau)
+        )
+    fit = np.where(inside, fit, -np.inf)
+    change = times[int(np.argmax(fit))] if np.isfinite(fit).any() else start + length / 2
+    month = _day(change).replace(day=1)
+    cut = max(float(month.toordinal()), start)
+    since_days = end - cut
+    before_days = min(cut - start, max(365.25, since_days))
+    after_count = int(np.count_nonzero(history.days >= cut))
+    before_count = int(np.count_nonzero((history.days >= cut - before_days) & (history.days < cut)))
+    return month, after_count, before_count, before_days
 
 
 def _gap_cv(gaps: np.ndarray) -> float:
@@ -298,15 +560,23 @@ def _gap_cv(gaps: np.ndarray) -> float:
 # --- intensity ---------------------------------------------------------------------------
 
 
-def _intensity(history: _History) -> Trend:
+@dataclass(frozen=True)
+class _IntensityNumbers:
+    look: Look
+    tau: float | None
+    change: float
+    start_level: float
+    end_level: float
+    span: float
+
+
+def _intensity_numbers(history: _History) -> _IntensityNumbers | Trend:
     count = len(history)
     if count < MIN_EPISODES:
         return _insufficient(
             "Not enough flare-ups logged yet to tell whether they are getting more painful "
             f"({MIN_EPISODES} needed; you have {_count_words(count)})."
         )
-    elapsed = history.days - history.days[0]
-    span = float(elapsed[-1])
     first, last = _day(history.days[0]), _day(history.days[-1])
     if first == last:
         typical = float(np.median(history.intensity))
@@ -321,24 +591,71 @@ def _intensity(history: _History) -> Trend:
             effect_size=0.0,
             fit_line=((first, typical), (last, typical)),
         )
-
+    elapsed = history.days - history.days[0]
     tau, p_more, p_less = _kendall(elapsed, history.intensity)
-    slope, intercept = _weighted_theil_sen(elapsed, history.intensity)
-    change = slope * span
-    start_level = _clip_score(intercept)
-    end_level = _clip_score(intercept + change)
+    change, intercept, span = _intensity_change(history)
+    look = Look(
+        p_more=p_more,
+        p_less=p_less,
+        up=change >= INTENSITY_CHANGE_FLOOR - _ROUNDING,
+        down=change <= -INTENSITY_CHANGE_FLOOR + _ROUNDING,
+    )
+    return _IntensityNumbers(
+        look, tau, change, _clip_score(intercept), _clip_score(intercept + change), span
+    )
 
-    direction, p_value = _verdict(p_more, p_less, change, INTENSITY_CHANGE_FLOOR)
-    over = f"over {_length_words(span)} ({count} flare-ups)"
-    if direction is Direction.RISING:
+
+def _intensity_change(history: _History) -> tuple[float, float, float]:
+    """The Theil-Sen line's change across the span, its intercept, and the span."""
+    elapsed = history.days - history.days[0]
+    span = float(elapsed[-1])
+    slope, intercept = _weighted_theil_sen(elapsed, history.intensity)
+    return slope * span, intercept, span
+
+
+def _intensity_look(history: _History, today: date | None = None) -> Look | None:
+    numbers = _intensity_numbers(history)
+    return numbers.look if isinstance(numbers, _IntensityNumbers) else None
+
+
+def _intensity_looks(history: _History) -> tuple[np.ndarray, np.ndarray, Any, Any]:
+    p_more, p_less = _prefix_kendall(history.days, history.intensity)
+    same_day = np.floor(history.days[MIN_EPISODES - 1 :]) == math.floor(history.days[0])
+    p_more[same_day] = np.nan
+    p_less[same_day] = np.nan
+
+    floor = _IntensityFloor(history)
+    return (
+        p_more,
+        p_less,
+        lambda index: floor.holds(index, rising=True),
+        lambda index: floor.holds(index, rising=False),
+    )
+
+
+def _intensity(history: _History, today: date | None = None, *, replay: bool = False) -> Trend:
+    numbers = _intensity_numbers(history)
+    if isinstance(numbers, Trend):
+        return numbers
+    look = numbers.look
+    onset = None
+    if replay:
+        p_more, p_less, up, down = _intensity_looks(history)
+        direction, onset = _replay(p_more, p_less, up, down, ONSETS["intensity"], look)
+    else:
+        direction, _ = _step(Direction.STEADY, None, 0, look, ALPHA)
+    p_value = _shown_p(direction, look)
+    count = len(history)
+    start_level, end_level = numbers.start_level, numbers.end_level
+    first, last = _day(history.days[0]), _day(history.days[-1])
+    over = f"over {_length_words(numbers.span)} ({count} flare-ups)"
+    since = None
+    if direction is not Direction.STEADY:
+        since = _mean_shift_month(history, history.intensity)
+        more_or_less = "more" if direction is Direction.RISING else "less"
         summary = (
-            "Your flare-ups are getting more painful: from about "
-            f"{_points(start_level)}/10 to about {_points(end_level)}/10 {over}."
-        )
-    elif direction is Direction.FALLING:
-        summary = (
-            "Your flare-ups are getting less painful: from about "
-            f"{_points(start_level)}/10 to about {_points(end_level)}/10 {over}."
+            f"Your flare-ups are getting {more_or_less} painful, since about {since:%B %Y}: "
+            f"from about {_points(start_level)}/10 to about {_points(end_level)}/10 {over}."
         )
     elif _points(start_level) == _points(end_level):
         summary = (
@@ -353,33 +670,162 @@ def _intensity(history: _History) -> Trend:
     return Trend(
         direction=direction,
         summary=summary,
-        statistic=tau,
+        statistic=numbers.tau,
         p_value=p_value,
-        effect_size=float(change),
+        effect_size=float(numbers.change),
         fit_line=((first, start_level), (last, end_level)),
+        onset=_onset_day(history, today, onset) if today else None,
+        since=since,
     )
+
+
+def _shown_p(direction: Direction, look: Look) -> float | None:
+    if look.p_more is None or look.p_less is None:
+        return None
+    if direction is Direction.RISING:
+        return look.p_more
+    if direction is Direction.FALLING:
+        return look.p_less
+    return min(look.p_more, look.p_less)
+
+
+def _mean_shift_month(history: _History, values: np.ndarray) -> date:
+    """The month where a single step in the mean best splits the scores (least squares)."""
+    count = len(values)
+    totals = np.cumsum(values)
+    squares = np.cumsum(values**2)
+    split = np.arange(1, count)
+    left = squares[split - 1] - totals[split - 1] ** 2 / split
+    right_sum = totals[-1] - totals[split - 1]
+    right = (squares[-1] - squares[split - 1]) - right_sum**2 / (count - split)
+    best = int(split[np.argmin(left + right)])
+    return _day(history.days[best]).replace(day=1)
+
+
+def _pairs(count: int) -> tuple[np.ndarray, np.ndarray]:
+    """The pairs of flare-ups (earlier, later) behind the Theil-Sen line.
+
+    Every pair up to ``_MAX_EXACT_PAIRS``; beyond that, the pairs a power of two apart in
+    time order (1, 2, 4, ... flare-ups apart), about 12 per flare-up for the longest
+    histories. Those pairs are the same whatever comes later, so a longer history's pairs
+    include a shorter one's (the replay relies on it), and the median of their slopes sits
+    far closer to the all-pairs one than the 2-point floor cares about.
+    """
+    if count * (count - 1) // 2 <= _MAX_EXACT_PAIRS:
+        return np.triu_indices(count, 1)
+    # In order of the later flare-up, so a shorter history's pairs are a prefix of these.
+    lags = 2 ** np.arange(int(math.log2(count - 1)) + 1)
+    later = np.repeat(np.arange(count), len(lags))
+    lag = np.tile(lags, count)
+    keep = lag <= later
+    return later[keep] - lag[keep], later[keep]
+
+
+def _pair_slopes(
+    x: np.ndarray, y: np.ndarray, pairs: tuple[np.ndarray, np.ndarray] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Slopes of the pairs apart in time, and their weights (the time between them)."""
+    left, right = _pairs(len(x)) if pairs is None else pairs
+    dx = x[right] - x[left]
+    apart = dx > 0
+    dx = dx[apart]
+    return (y[right] - y[left])[apart] / dx, dx
+
+
+def _pair_weights(x: np.ndarray) -> tuple[np.ndarray, int]:
+    """Total pair weight for every prefix length (index k: the first k flare-ups), and the
+    longest prefix that uses every pair."""
+    count = len(x)
+    every = 1
+    while (every + 1) * every // 2 <= _MAX_EXACT_PAIRS and every < count:
+        every += 1
+    index = np.arange(count)
+    all_pairs = np.concatenate([[0.0], np.cumsum(index * x - np.cumsum(x) + x)])
+    lagged = np.zeros(count + 1)
+    lag = 1
+    while lag < count:
+        step = np.zeros(count)
+        step[lag:] = x[lag:] - x[:-lag]
+        lagged[1:] += np.cumsum(step)
+        lag *= 2
+    return np.where(np.arange(count + 1) <= every, all_pairs, lagged), every
 
 
 def _weighted_theil_sen(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     """Slope and intercept of the Sievers-Scholz (time-weighted) Theil-Sen line."""
-    count = len(x)
-    if count * (count - 1) // 2 <= _MAX_EXACT_PAIRS:
-        left, right = np.triu_indices(count, 1)
-    else:
-        # Theil-Sen is quadratic in the number of flare-ups; a fixed-seed sample of pairs
-        # keeps analyze() fast on long histories and the answer reproducible.
-        rng = np.random.default_rng(_PAIR_SAMPLE_SEED)
-        a = rng.integers(0, count, _MAX_EXACT_PAIRS)
-        b = rng.integers(0, count, _MAX_EXACT_PAIRS)
-        left, right = np.minimum(a, b), np.maximum(a, b)
-    dx = x[right] - x[left]
-    apart = dx > 0
-    dx = dx[apart]
+    slopes, dx = _pair_slopes(x, y)
     if not len(dx):
         return 0.0, float(np.median(y))
-    slopes = (y[right] - y[left])[apart] / dx
     slope = _weighted_median(slopes, dx)
     return slope, float(np.median(y - slope * x))
+
+
+class _IntensityFloor:
+    """Whether the Theil-Sen change reaches the floor, for every look at once.
+
+    A longer history's pairs include a shorter one's (within one regime of `_pairs`: all
+    pairs, or the long-history pairs), and the floor slope (2 points over the span) only
+    falls as the span grows. So each pair's slope is at or above the floor slope from one
+    look on, for good: one pass over the diary's pairs gives, for every look, the weight of
+    its pairs at or above its floor slope (and below it). More than half the look's weight
+    on one side decides its median; only a look whose median sits on the floor itself needs
+    a line of its own.
+    """
+
+    _MARGIN = 1e-9
+
+    def __init__(self, history: _History) -> None:
+        self.x = history.days - history.days[0]
+        self.y = history.intensity
+        self.total, self.every = _pair_weights(self.x)
+        self.sides: dict[bool, dict[bool, tuple[np.ndarray, np.ndarray]]] = {}
+
+    def _weights(self, long: bool) -> dict[bool, tuple[np.ndarray, np.ndarray]]:
+        """By direction: per look (index: flare-ups seen), the pair weight at or above the
+        floor slope, and the weight clearly below it."""
+        count = len(self.x) if long else min(self.every, len(self.x))
+        left, right = _pairs(count)
+        dx = self.x[right] - self.x[left]
+        apart = dx > 0
+        left, right, dx = left[apart], right[apart], dx[apart]
+        slopes = (self.y[right] - self.y[left]) / dx
+        with np.errstate(divide="ignore"):
+            floor_slope = INTENSITY_CHANGE_FLOOR / self.x[:count]  # by flare-ups seen - 1
+        first = right + 1  # the first look (flare-ups seen) that has the pair
+        size = count + 2
+        sides = {}
+        for rising in (True, False):
+            toward = slopes if rising else -slopes
+            # The floor slope never rises, so "at or above" starts at one look for good,
+            # and "clearly below" ends at one.
+            starts = np.maximum(first, np.searchsorted(-floor_slope, -toward, "left") + 1)
+            ends = np.maximum(
+                first, np.searchsorted(-floor_slope * (1 - 1e-6), -toward, "left") + 1
+            )
+            above = np.cumsum(np.bincount(starts, dx, minlength=size)[:size])
+            below = np.cumsum(
+                np.bincount(first, dx, minlength=size)[:size]
+                - np.bincount(ends, dx, minlength=size)[:size]
+            )
+            sides[rising] = (above, below)
+        return sides
+
+    def holds(self, index: int, rising: bool) -> bool:
+        count = MIN_EPISODES + index
+        long = count > self.every
+        if long not in self.sides:
+            self.sides[long] = self._weights(long)
+        above, below = self.sides[long][rising]
+        weight = self.total[count] * (1 + self._MARGIN)
+        if 2 * above[count] > weight:
+            return True
+        if 2 * below[count] > weight:
+            return False
+        history = _History(self.x[:count], self.y[:count], self.y[:count], self.y[:count])
+        change = _intensity_change(history)[0]
+        if rising:
+            return change >= INTENSITY_CHANGE_FLOOR - _ROUNDING
+        return change <= -INTENSITY_CHANGE_FLOOR + _ROUNDING
 
 
 def _weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
@@ -398,7 +844,16 @@ def _weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
 # --- spread ------------------------------------------------------------------------------
 
 
-def _spread(history: _History) -> Trend:
+@dataclass(frozen=True)
+class _SpreadNumbers:
+    look: Look
+    tau: float | None
+    earlier: float
+    later: float
+    half: int
+
+
+def _spread_numbers(history: _History) -> _SpreadNumbers | Trend:
     count = len(history)
     if count < MIN_EPISODES:
         return _insufficient(
@@ -410,26 +865,78 @@ def _spread(history: _History) -> Trend:
     later = _mean_of_first(-history.days[::-1], history.extent[::-1], half)
     change = later - earlier
     tau, p_more, p_less = _kendall(history.days, history.extent)
-    direction, p_value = _verdict(p_more, p_less, change, EXTENT_STEP_FLOOR)
+    look = Look(
+        p_more=p_more,
+        p_less=p_less,
+        up=change >= EXTENT_STEP_FLOOR - _ROUNDING,
+        down=change <= -EXTENT_STEP_FLOOR + _ROUNDING,
+    )
+    return _SpreadNumbers(look, tau, earlier, later, half)
 
+
+def _spread_look(history: _History, today: date | None = None) -> Look | None:
+    numbers = _spread_numbers(history)
+    return numbers.look if isinstance(numbers, _SpreadNumbers) else None
+
+
+def _spread_looks(history: _History) -> tuple[np.ndarray, np.ndarray, Any, Any]:
+    days, extent = history.days, history.extent
+    p_more, p_less = _prefix_kendall(days, extent)
+    seen = np.arange(MIN_EPISODES, len(days) + 1)
+    half = seen // 2
+    running = np.concatenate([[0.0], np.cumsum(extent)])
+    change = (running[seen] - running[seen - half]) / half - running[half] / half
+    # Flare-ups logged at the same moment across a cut count at their shared mean.
+    straddled = (days[half - 1] == days[half]) | (days[seen - half - 1] == days[seen - half])
+    for index in np.flatnonzero(straddled).tolist():
+        numbers = _spread_numbers(history.prefix(int(seen[index])))
+        change[index] = numbers.later - numbers.earlier
+    return (
+        p_more,
+        p_less,
+        (change >= EXTENT_STEP_FLOOR - _ROUNDING).__getitem__,
+        (change <= -EXTENT_STEP_FLOOR + _ROUNDING).__getitem__,
+    )
+
+
+def _spread(history: _History, today: date | None = None, *, replay: bool = False) -> Trend:
+    numbers = _spread_numbers(history)
+    if isinstance(numbers, Trend):
+        return numbers
+    look = numbers.look
+    onset = None
+    if replay:
+        p_more, p_less, up, down = _spread_looks(history)
+        direction, onset = _replay(p_more, p_less, up, down, ONSETS["spread"], look)
+    else:
+        direction, _ = _step(Direction.STEADY, None, 0, look, ALPHA)
+    half, earlier, later = numbers.half, numbers.earlier, numbers.later
     scores = (
         f"on a 0-{EXTENT_MAX} scale of how far it spreads (0 is pain that stays on one side "
         f"of the back, {EXTENT_MAX} is both sides and down to the foot), your last {half} "
         "flare-ups "
         f"averaged {_one_decimal(later)}, against {_one_decimal(earlier)} for your first {half}"
     )
+    since = None
     if direction is Direction.RISING:
-        summary = f"Your pain is reaching a wider area: {scores}."
+        since = _mean_shift_month(history, history.extent)
+        summary = f"Your pain is reaching a wider area, since about {since:%B %Y}: {scores}."
     elif direction is Direction.FALLING:
-        summary = f"Your pain is reaching a smaller area than before: {scores}."
+        since = _mean_shift_month(history, history.extent)
+        summary = (
+            f"Your pain is reaching a smaller area than before, since about {since:%B %Y}: "
+            f"{scores}."
+        )
     else:
         summary = f"How far your pain spreads shows no clear change: {scores}."
     return Trend(
         direction=direction,
         summary=summary,
-        statistic=tau,
-        p_value=p_value,
-        effect_size=change,
+        statistic=numbers.tau,
+        p_value=_shown_p(direction, look),
+        effect_size=later - earlier,
+        onset=_onset_day(history, today, onset) if today else None,
+        since=since,
     )
 
 
@@ -461,17 +968,72 @@ def _kendall(x: np.ndarray, y: np.ndarray) -> tuple[float | None, float | None, 
     return float(more.statistic), float(more.pvalue), float(less.pvalue)
 
 
-def _verdict(
-    p_more: float | None, p_less: float | None, effect: float, floor: float
-) -> tuple[Direction, float | None]:
-    if p_more is None or p_less is None:
-        return Direction.STEADY, None
-    # Rounding error must not decide a case that sits exactly on the floor.
-    if p_more < ALPHA and effect >= floor - _ROUNDING:
-        return Direction.RISING, p_more
-    if p_less < ALPHA and effect <= -floor + _ROUNDING:
-        return Direction.FALLING, p_less
-    return Direction.STEADY, min(p_more, p_less)
+def _prefix_kendall(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The one-sided p-values of `_kendall` on the first k points, for every k from
+    MIN_EPISODES (x sorted), NaN where tau is undefined.
+
+    Each new point adds (points below it) - (points above it) among the earlier ones at an
+    earlier time, counted from running tallies per score, so all n prefixes cost about as
+    much as one test. The variance is scipy's tie-corrected asymptotic one; the few prefixes
+    scipy tests exactly (no ties at all) are handed to scipy.
+    """
+    count = len(x)
+    seen = np.arange(MIN_EPISODES, count + 1)
+    if not len(seen):
+        return np.empty(0), np.empty(0)
+    values, codes = np.unique(y, return_inverse=True)
+    if len(values) > 64:  # scores that are not small whole numbers: test each prefix
+        pairs = [_kendall(x[:k], y[:k]) for k in seen]
+        return (
+            np.array([np.nan if p is None else p for _, p, _ in pairs]),
+            np.array([np.nan if p is None else p for _, _, p in pairs]),
+        )
+    tallies = np.zeros((count + 1, len(values)), dtype=np.int64)
+    tallies[np.arange(1, count + 1), codes] = 1
+    tallies = np.cumsum(tallies, axis=0)  # row k: scores among the first k points
+    below = np.cumsum(tallies, axis=1) - tallies  # row k, column v: first k scoring below v
+    index = np.arange(count)
+    new_group = np.concatenate([[True], x[1:] != x[:-1]])
+    group_start = np.maximum.accumulate(np.where(new_group, index, 0))
+    same_x = index - group_start
+    same_y = tallies[index, codes]
+    same_both = same_y - tallies[group_start, codes]
+    less = below[index, codes] - below[group_start, codes]
+    greater = same_x - same_both - less
+    lower_all = below[index, codes]
+    # Pairs at an earlier time only (x sorted, so a tie in x is the same group).
+    delta = (lower_all - less) - ((index - lower_all - same_y) - greater)
+    score = np.cumsum(delta)
+
+    def tie_terms(previous: np.ndarray) -> tuple[np.ndarray, ...]:
+        c = previous.astype(float)
+        pairs = np.cumsum(c)
+        t0 = np.cumsum((c + 1) * c * (c - 1) - c * (c - 1) * (c - 2))
+        t1 = np.cumsum((c + 1) * c * (2 * c + 7) - c * (c - 1) * (2 * c + 5))
+        return pairs, t0, t1
+
+    x_tie, x0, x1 = tie_terms(same_x)
+    y_tie, y0, y1 = tie_terms(same_y)
+    last = seen - 1
+    size = seen.astype(float)
+    x_tie, x0, x1, y_tie, y0, y1, score = (a[last] for a in (x_tie, x0, x1, y_tie, y0, y1, score))
+    total = size * (size - 1) / 2
+    m = size * (size - 1)
+    variance = (
+        (m * (2 * size + 5) - x1 - y1) / 18
+        + (2 * x_tie * y_tie) / m
+        + x0 * y0 / (9 * m * (size - 2))
+    )
+    undefined = (x_tie == total) | (y_tie == total)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = score / np.sqrt(variance)
+    p_more = np.where(undefined, np.nan, special.ndtr(-z))
+    p_less = np.where(undefined, np.nan, special.ndtr(z))
+    for look in np.flatnonzero((x_tie == 0) & (y_tie == 0)).tolist():
+        _, more, less_p = _kendall(x[: seen[look]], y[: seen[look]])
+        p_more[look] = np.nan if more is None else more
+        p_less[look] = np.nan if less_p is None else less_p
+    return p_more, p_less
 
 
 def _insufficient(summary: str) -> Trend:

@@ -9,8 +9,9 @@ from django.views.decorators.vary import vary_on_headers
 
 from backlog.roles import patients_only
 from episodes.chart_data import DEFAULT_RANGE, RANGES
+from episodes.course_report import course_report
 
-from .. import guidance
+from .. import followups, guidance
 from ..chart_advice import trends_charts
 from ..rules import LEVEL_MEANING
 
@@ -40,6 +41,8 @@ def trends(request: HttpRequest) -> HttpResponse:
         "charts": trends_charts(request.user, range_key),
         "ranges": [(key, label) for key, (label, _) in RANGES.items()],
         "range_key": range_key,
+        "course": course_report(request.user),
+        "checkins": followups.checkin_weeks(request.user),
     }
     template = "advice/trends.html#charts" if request.htmx else "advice/trends.html"
     return render(request, template, context)

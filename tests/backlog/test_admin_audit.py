@@ -121,6 +121,20 @@ def test_a_change_with_a_reason_is_saved_and_the_patient_sees_who_why_and_when(
     assert f"Reason given: {reason}" in text
 
 
+def test_the_admins_history_of_changes_names_a_flare_up_without_its_health_detail(
+    client, staff, patient, episode
+):
+    from django.contrib.admin.models import LogEntry
+
+    client.force_login(staff)
+    url = reverse("admin:episodes_episode_change", args=[episode.pk])
+    reason = "Patient asked by phone to correct the pain score."
+    client.post(url, change_data(episode, intensity="9", reason=reason))
+    entry = LogEntry.objects.get(object_id=str(episode.pk))
+    assert entry.object_repr == f"Flare-up {episode.pk}"
+    assert "/10" not in client.get(reverse("admin:index")).content.decode()
+
+
 def test_the_admin_cannot_add_or_delete_a_patients_flare_up(client, staff, episode):
     client.force_login(staff)
     assert client.get(reverse("admin:episodes_episode_add")).status_code == 403

@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 from backlog.models import User
 from clinic.management.commands.seed_demo import DEMO_CLINICIAN, DEMO_NAME, DEMO_PATIENT
 from tests.browser.support import DESKTOP, PHONE, assert_accessible, csp_violations, log_in
+from tests.factories import give_totp
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -37,6 +38,7 @@ BOXES = """() => {
 @pytest.fixture
 def demo_summary(page, live_server):
     call_command("seed_demo")
+    give_totp(User.objects.get(email=DEMO_CLINICIAN[0]))  # as on their first log-in
     patient = User.objects.get(email=DEMO_PATIENT[0])
     page.set_viewport_size(DESKTOP)
     log_in(page, *DEMO_CLINICIAN)
@@ -146,6 +148,7 @@ def test_the_patient_list_has_no_serious_accessibility_problem_on_screen_or_in_p
     page, live_server
 ):
     call_command("seed_demo")
+    give_totp(User.objects.get(email=DEMO_CLINICIAN[0]))  # as on their first log-in
     log_in(page, *DEMO_CLINICIAN)
     expect(page.get_by_role("heading", name="Your patients")).to_be_visible()
     # Priya's new urgent advice puts her first, in words.

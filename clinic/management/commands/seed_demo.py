@@ -20,6 +20,7 @@ from advice.status import patient_status_refresh
 from backlog.accounts import vouch_for_email
 from backlog.models import Role, User
 from clinic.models import Share
+from episodes.services import reading_add
 
 DEMO_PATIENT = ("patient@example.com", "demo-patient-pass")
 DEMO_CLINICIAN = ("clinician@example.com", "demo-clinician-pass")
@@ -127,9 +128,18 @@ class Command(BaseCommand):
                 )
                 vouch_for_email(patient)
                 rng = random.Random(20261124)
+                relief = random.Random(20261202)
                 for fields in demo_history(timezone.now(), rng):
                     remedies = fields.pop("remedies")
                     episode, _ = episode_log(patient=patient, remedies=remedies, **fields)
+                    if episode.ended_at is not None and relief.random() < 0.7:
+                        # The relief check answered about 2 hours after the painkiller.
+                        reading_add(
+                            episode=episode,
+                            intensity=max(0, episode.intensity - relief.choice([0, 1, 2, 2, 3, 4])),
+                            taken_at=min(episode.started_at + timedelta(hours=2), episode.ended_at),
+                            relief_check=True,
+                        )
                     # As if each flare-up had been logged an hour after it began.
                     Prompt.objects.filter(episode=episode).update(
                         shown_at=episode.started_at + timedelta(hours=1)
