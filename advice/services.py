@@ -126,14 +126,17 @@ def history_prompts_record(*, episode: Episode, prompts: list[Prompt]) -> list[P
 
 
 def cache_warm(patient_id: int) -> None:
-    """Build the patient's trend report and default Trends charts into the cache."""
+    """Build what the Trends page caches into the cache: the trend report, the default
+    range's charts and the course of the flare-ups."""
     from backlog.models import User
     from episodes.chart_data import DEFAULT_RANGE
+    from episodes.course_report import course_report
 
     from .chart_advice import trends_charts
 
     patient = User.objects.get(pk=patient_id)
     trends_charts(patient, DEFAULT_RANGE)
+    course_report(patient)
 
 
 def _cache_warm_quietly(patient_id: int) -> None:
