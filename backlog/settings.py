@@ -167,13 +167,33 @@ else:
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "backlog",
-        "OPTIONS": {"MAX_ENTRIES": 2000},
+# REDIS_URL (redis://host:6379/0) makes the cache shared by every worker and app server:
+# trend reports, charts, summaries and the attempt limits (backlog.attempts). Without it each
+# process keeps its own in memory, which is all one server needs. A Redis outage is a cache
+# miss with a logged warning (backlog.cache), never an error page. Sessions stay in the
+# database either way.
+REDIS_URL = os.environ.get("REDIS_URL", "").strip()
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "backlog.cache.ForgivingRedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "backlog"),
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1.0},
+        }
     }
-}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "backlog",
+            "OPTIONS": {"MAX_ENTRIES": 2000},
+        }
+    }
+
+# After a flare-up is saved, build the patient's Trends charts into the cache in a thread
+# (advice.services.cache_warm_later), so their next look is warm.
+CACHE_WARM_AFTER_WRITE = env_bool("CACHE_WARM_AFTER_WRITE", True)
 
 # --- Accounts, passwords, sessions ------------------------------------------------------------
 # django-allauth (account + mfa + usersessions) runs sign-up, log-in, log-out, email
@@ -252,11 +272,15 @@ PRIVACY_NOTICE_VERSION = 1
 # them at most once a minute, rather than writing the session on every request), and on
 # logout (the session row is deleted, so an old cookie is useless).
 SESSION_COOKIE_AGE = 30 * 60
+# Sessions live in the database, shared by every app server, whatever the cache is.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
 # django-axes: lock a username+IP pair after 5 failures for 15 minutes; never for good.
+# Its counters are rows in the database, so a lockout holds on every app server.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_MINUTES", "15")) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -359,8 +383,11 @@ USE_TZ = True
 # --- Static files -----------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
-# plotly.min.js comes from the installed plotly package, so the JS always matches the Python.
-PLOTLY_JS_DIR = Path(plotly.__file__).resolve().parent / "package_data"
+# plotly.js's basic bundle (scatter and bar traces, which are all the charts use: a third of
+# the full bundle's bytes) from npm, `make js`, pinned in package.json to the plotly.js
+# version the installed Python plotly targets (PLOTLY_JS_VERSION; a test checks they agree).
+PLOTLY_JS_VERSION = plotly.offline.get_plotlyjs_version()
+PLOTLY_JS_DIR = BASE_DIR / "node_modules" / "plotly.js-basic-dist-min"
 STATICFILES_DIRS = [BASE_DIR / "static", ("plotly", PLOTLY_JS_DIR)]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -1,17 +1,22 @@
 """A patient's flare-up history as a spreadsheet (CSV), a restorable JSON file, or FHIR R4.
 
 Every builder takes the patient and an iterable of their flare-ups with remedies and prompts
-prefetched (`export_queryset`), so an export costs the same few queries however long the
-history is. Times are written in the patient's own zone, with its UTC offset.
+prefetched (`export_queryset`), so an export costs the same few queries per chunk however
+long the history is. Times are written in the patient's own zone, with its UTC offset.
+
+Each format is also a generator of text pieces (`csv_pieces`, `json_pieces`, `fhir_pieces`)
+that the export view streams: flare-ups are read `EXPORT_CHUNK` at a time
+(`export_rows`), so a worker's memory does not grow with the history's length.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -26,6 +31,7 @@ from episodes.models import (
     EpisodeQuerySet,
     Leg,
     PainReading,
+    Remedy,
     RemedyCode,
     Side,
     Spread,
@@ -40,12 +46,54 @@ EPISODE_FIELDS = PATIENT_FIELDS
 PROMPT_FIELDS = ("code", "level", "rank", "title", "message", "source", "guidance", "shown_at")
 
 
+EXPORT_CHUNK = 500  # flare-ups read (and their remedies and prompts prefetched) at a time
+
+
 def export_queryset(patient) -> EpisodeQuerySet:
     return (
         Episode.objects.for_patient(patient)
         .order_by("started_at", "id")
         .prefetch_related("remedies", "prompts", "readings")
     )
+
+
+def export_rows(patient) -> Iterator[Episode]:
+    """The patient's flare-ups for an export (as `export_queryset` gives them, remedies and
+    prompts included), read `EXPORT_CHUNK` at a time rather than all at once."""
+    episodes = (
+        Episode.objects.for_patient(patient)
+        .order_by("started_at", "id")
+        .iterator(chunk_size=EXPORT_CHUNK)
+    )
+    chunk: list[Episode] = []
+    for episode in episodes:
+        chunk.append(episode)
+        if len(chunk) == EXPORT_CHUNK:
+            yield from _with_remedies_and_prompts(chunk)
+            chunk = []
+    yield from _with_remedies_and_prompts(chunk)
+
+
+def _with_remedies_and_prompts(chunk: list[Episode]) -> list[Episode]:
+    """One query for the chunk's remedies and one for its prompts, kept where Django keeps a
+    prefetch, so `episode.remedies.all()` and `episode.prompts.all()` read no more. Plain
+    lists rather than `prefetch_related`'s one queryset per flare-up and relation, which
+    took most of an export's time."""
+    if not chunk:
+        return chunk
+    ids = [episode.pk for episode in chunk]
+    remedies: dict[int, list] = {}
+    for remedy in Remedy.objects.filter(episode_id__in=ids).order_by("pk"):
+        remedies.setdefault(remedy.episode_id, []).append(remedy)
+    prompts: dict[int, list] = {}
+    for prompt in Prompt.objects.filter(episode_id__in=ids).order_by("pk"):
+        prompts.setdefault(prompt.episode_id, []).append(prompt)
+    for episode in chunk:
+        episode._prefetched_objects_cache = {
+            "remedies": remedies.get(episode.pk, []),
+            "prompts": prompts.get(episode.pk, []),
+        }
+    return chunk
 
 
 def _birth_date(patient) -> str:
@@ -126,8 +174,12 @@ SEPARATORS = ",;\t\r\n"
 _RISKY_PIECE = re.compile(f'(^|[{re.escape(SEPARATORS)}])("*)(?=[{re.escape(FORMULA_STARTS)}])')
 
 
+_FORMULA_CHARACTERS = frozenset(FORMULA_STARTS)
+
+
 def defuse(value: object) -> object:
-    if isinstance(value, str):
+    # Most cells ("yes", "left", a remedy's verdict) hold no formula start at all.
+    if isinstance(value, str) and not _FORMULA_CHARACTERS.isdisjoint(value):
         return _RISKY_PIECE.sub(r"\1\2'", value)
     return value
 
@@ -169,19 +221,31 @@ def _csv_row(patient, episode: Episode) -> dict[str, object]:
     return {column: defuse(value) for column, value in row.items()}
 
 
+CSV_ROWS_PER_PIECE = 100
+
+
+def csv_pieces(patient, episodes: Iterable[Episode]) -> Iterator[str]:
+    """`export_csv`, as pieces of text of about `CSV_ROWS_PER_PIECE` rows each."""
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, quoting=csv.QUOTE_NONNUMERIC)
+    writer.writeheader()
+    for number, episode in enumerate(episodes, start=1):
+        writer.writerow(_csv_row(patient, episode))
+        if number % CSV_ROWS_PER_PIECE == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
 def export_csv(patient, episodes: Iterable[Episode]) -> str:
     """One row per flare-up, oldest first; the text starts with a BOM so Excel reads UTF-8.
     Every text cell is quoted and defused (`defuse`); the intensity is a bare number.
 
     Encode the result as plain "utf-8" (the BOM is already in the text).
     """
-    buffer = io.StringIO()
-    buffer.write("\ufeff")
-    writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, quoting=csv.QUOTE_NONNUMERIC)
-    writer.writeheader()
-    for episode in episodes:
-        writer.writerow(_csv_row(patient, episode))
-    return buffer.getvalue()
+    return "".join(csv_pieces(patient, episodes))
 
 
 # --- JSON -----------------------------------------------------------------------------------
@@ -218,6 +282,16 @@ def _episode_json(patient, episode: Episode) -> dict[str, Any]:
     }
 
 
+def _json_head(patient) -> dict[str, Any]:
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "exported_at": _local_iso(timezone.now(), patient),
+        "timezone": patient.timezone,
+        "patient": {"name": patient.display_name, "date_of_birth": _birth_date(patient) or None},
+    }
+
+
 def export_json(patient, episodes: Iterable[Episode]) -> dict[str, Any]:
     """Everything the patient entered, and what they were shown; `history_import` reads it back.
 
@@ -225,13 +299,38 @@ def export_json(patient, episodes: Iterable[Episode]) -> dict[str, Any]:
     (empty when none); no other account details.
     """
     return {
-        "format": FORMAT,
-        "version": VERSION,
-        "exported_at": _local_iso(timezone.now(), patient),
-        "timezone": patient.timezone,
-        "patient": {"name": patient.display_name, "date_of_birth": _birth_date(patient) or None},
+        **_json_head(patient),
         "episodes": [_episode_json(patient, episode) for episode in episodes],
     }
+
+
+def _dumps(value: Any) -> str:
+    # Compact, so that json's C encoder does the work (it is not used with `indent`); each
+    # flare-up or FHIR entry still starts a line of its own (`json_list_pieces`).
+    return json.dumps(value, ensure_ascii=False)
+
+
+def json_list_pieces(
+    head: dict[str, Any], name: str, items: Iterable[dict[str, Any]]
+) -> Iterator[str]:
+    """The JSON text of `{**head, name: [*items]}`, an item at a time: the document
+    `json.dumps` writes, without holding the list."""
+    opening = _dumps({**head, name: []})
+    yield opening[: opening.rindex("[") + 1]  # the head's fields, then the list opened
+    separator = "\n"
+    for item in items:
+        yield separator + _dumps(item)
+        separator = ",\n"
+    yield "\n]}\n"
+
+
+def json_pieces(patient, episodes: Iterable[Episode]) -> Iterator[str]:
+    """`export_json` as streamed text."""
+    return json_list_pieces(
+        _json_head(patient),
+        "episodes",
+        (_episode_json(patient, episode) for episode in episodes),
+    )
 
 
 # --- FHIR R4 --------------------------------------------------------------------------------
@@ -460,18 +559,33 @@ class _FhirBundle:
                 ),
             )
 
+    def head(self) -> dict[str, Any]:
+        return {
+            "resourceType": "Bundle",
+            "type": "collection",
+            "timestamp": fhir_datetime(timezone.now(), self.patient),
+        }
+
     def as_dict(self) -> dict[str, Any]:
         resources = [
             self.patient_resource(),
             *self.body_structures.values(),
             *self.observations,
         ]
-        return {
-            "resourceType": "Bundle",
-            "type": "collection",
-            "timestamp": fhir_datetime(timezone.now(), self.patient),
-            "entry": [_entry(resource) for resource in resources],
-        }
+        return {**self.head(), "entry": [_entry(resource) for resource in resources]}
+
+    def entries(self, episodes: Iterable[Episode]) -> Iterator[dict[str, Any]]:
+        """The same entries as `as_dict`, as the flare-ups are read: the Patient, each
+        flare-up's Observations, then the BodyStructures they referred to (a collection's
+        entries may come in any order; references resolve within the whole Bundle)."""
+        yield _entry(self.patient_resource())
+        for episode in episodes:
+            self.add_episode(episode)
+            for observation in self.observations:
+                yield _entry(observation)
+            self.observations.clear()
+        for structure in self.body_structures.values():
+            yield _entry(structure)
 
 
 def export_fhir(patient, episodes: Iterable[Episode]) -> dict[str, Any]:
@@ -483,3 +597,9 @@ def export_fhir(patient, episodes: Iterable[Episode]) -> dict[str, Any]:
     for episode in episodes:
         bundle.add_episode(episode)
     return bundle.as_dict()
+
+
+def fhir_pieces(patient, episodes: Iterable[Episode]) -> Iterator[str]:
+    """`export_fhir` as streamed text."""
+    bundle = _FhirBundle(patient)
+    return json_list_pieces(bundle.head(), "entry", bundle.entries(episodes))

@@ -129,14 +129,22 @@ class EpisodeQuerySet(models.QuerySet):
         return self.prefetch_related("remedies")
 
     def version(self) -> tuple[int, str]:
-        """Changes whenever a flare-up in this set is added, edited or deleted.
+        """Changes whenever a flare-up in this set is added, edited or deleted: a cache key.
 
-        Every write saves the flare-up itself (remedies included), so the newest `updated_at`
-        moves on each edit and the count on each deletion: a cheap cache key.
+        The count moves on each addition and deletion and the newest `updated_at` on each
+        edit (every write saves the flare-up itself, remedies included). Neither alone is
+        enough when several servers write: an edit stamped by a server whose clock is behind
+        may not move the newest `updated_at`. So the key also carries the patient's
+        `DataVersion`, a number the database moves on every save and delete (one query all
+        the same: it is joined in). The string is "<newest updated_at>#<data version>".
         """
-        summary = self.aggregate(count=models.Count("id"), latest=models.Max("updated_at"))
+        summary = self.aggregate(
+            count=models.Count("id"),
+            latest=models.Max("updated_at"),
+            stamp=models.Max("patient__data_version__number"),
+        )
         latest = summary["latest"].isoformat() if summary["latest"] else ""
-        return summary["count"], latest
+        return summary["count"], f"{latest}#{summary['stamp'] or 0}"
 
 
 class Episode(models.Model):
@@ -363,3 +371,21 @@ class PainReading(models.Model):
             raise ValidationError(
                 {"taken_at": "A reading cannot be from before the flare-up began."}
             )
+
+
+class DataVersion(models.Model):
+    """A number that moves on every save and delete of one of the patient's flare-ups
+    (`episodes.signals`), kept by the database so that every app server sees the same one.
+    Cached reports, charts and summaries carry it in their keys (`EpisodeQuerySet.version`):
+    a write on one server makes every server's cached copy unreachable at once."""
+
+    patient = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="data_version",
+    )
+    number = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"data version {self.number}"

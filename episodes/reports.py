@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
 from django.core.cache import cache
@@ -49,37 +49,47 @@ def trend_inputs(patient, *, until: datetime | None = None) -> list[TrendInput]:
 
 @dataclass(frozen=True)
 class _CachedInputs:
-    count: int
-    latest: str
+    version: tuple[int, str]
     rows: dict[int, TrendInput]
 
 
 # Kept in this process, not in Django's cache: thousands of rows would be pickled on every
-# write there. Each worker keeps its own and catches up by reading only what changed.
+# write there. Each worker keeps its own and catches up by reading only what changed. It is
+# only ever used for the exact data version the database reports now, so it cannot serve
+# another server's stale rows: a different version means reading what changed.
 _INPUTS: OrderedDict[str, _CachedInputs] = OrderedDict()
 _INPUTS_KEPT = 200
+# Every save restamps `updated_at` with the database's clock (episodes.signals), so catching
+# up is reading what was stamped after the newest row this process saw, less a margin for a
+# write that was still being committed when it looked (writes last milliseconds); the count
+# check below rereads everything when rows were deleted.
+UNCOMMITTED_MARGIN = timedelta(minutes=1)
+
+
+def _newest(version: tuple[int, str]) -> datetime | None:
+    stamp = version[1].partition("#")[0]
+    return datetime.fromisoformat(stamp) if stamp else None
 
 
 def current_inputs(patient, version: tuple[int, str]) -> list[TrendInput]:
     """All the patient's flare-ups as trend inputs, reading from the database only what
-    changed since the last call: after a log, one row rather than the whole history."""
-    count, latest = version
+    changed since the last call: after a log, a few rows rather than the whole history."""
+    count = version[0]
     key = f"{patient.pk}:{patient.timezone}"
     cached = _INPUTS.get(key)
-    if cached is not None and (cached.count, cached.latest) == (count, latest):
+    if cached is not None and cached.version == version:
         return list(cached.rows.values())
     mine = Episode.objects.for_patient(patient)
     rows = None
-    if cached is not None and cached.latest and latest >= cached.latest:
-        changed = _read_inputs(
-            mine.filter(updated_at__gt=datetime.fromisoformat(cached.latest)), patient.zone
-        )
+    seen = _newest(cached.version) if cached is not None else None
+    if seen is not None:
+        changed = _read_inputs(mine.filter(updated_at__gt=seen - UNCOMMITTED_MARGIN), patient.zone)
         rows = {**cached.rows, **changed}
         if len(rows) != count:  # something was deleted: start again
             rows = None
     if rows is None:
         rows = _read_inputs(mine, patient.zone)
-    _INPUTS[key] = _CachedInputs(count, latest, rows)
+    _INPUTS[key] = _CachedInputs(version, rows)
     _INPUTS.move_to_end(key)
     while len(_INPUTS) > _INPUTS_KEPT:
         _INPUTS.popitem(last=False)

@@ -14,6 +14,13 @@ _emails = itertools.count(1)
 
 
 @pytest.fixture(autouse=True)
+def no_cache_warming_thread(settings):
+    """Warming the cache in a thread after a write (advice.services.cache_warm_later) would
+    outlive a test's database; the tests that check it turn it back on."""
+    settings.CACHE_WARM_AFTER_WRITE = False
+
+
+@pytest.fixture(autouse=True)
 def empty_cache():
     """Each test starts with an empty cache (ids are reused once a test's rows roll back)."""
     from django.core.cache import cache

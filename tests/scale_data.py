@@ -122,6 +122,7 @@ def _copy(cursor, table: str, columns: tuple[str, ...], rows: Iterator[tuple]) -
 
 def generate(*, patients: int, clinicians: int, progress=print) -> dict[str, int]:
     """Fill an empty, migrated PostgreSQL database; returns the row counts written."""
+    from django.conf import settings
     from django.contrib.auth.hashers import make_password
     from django.db import connection
 
@@ -135,15 +136,17 @@ def generate(*, patients: int, clinicians: int, progress=print) -> dict[str, int
     with raw.cursor() as cursor:
         user_columns = (
             "id", "password", "is_superuser", "email", "role", "timezone", "is_staff",
-            "is_active", "date_joined", "display_name",
+            "is_active", "date_joined", "display_name", "privacy_version", "privacy_agreed_at",
         )  # fmt: skip
+        # Patients have agreed to the current privacy notice, so their pages open at once.
+        privacy = (settings.PRIVACY_NOTICE_VERSION, now)
         users = [
             (n, password, False, patient_email(n), "patient", "Europe/London", False, True, now,
-             f"Patient {n}")
+             f"Patient {n}", *privacy)
             for n in range(1, patients + 1)
         ] + [
             (n, password, False, clinician_email(n - patients), "clinician", "Europe/London",
-             False, True, now, "")
+             False, True, now, "", None, None)
             for n in clinician_ids
         ]  # fmt: skip
         counts["users"] = _copy(cursor, "backlog_user", user_columns, iter(users))

@@ -78,3 +78,15 @@ def test_make_chromium_waits_for_the_apt_lock_when_it_must_install(tmp_path):
     assert update.startswith("-o DPkg::Lock::Timeout=600 update")
     assert install.startswith("-o DPkg::Lock::Timeout=600 install")
     assert install.endswith("chromium")
+
+
+def test_make_installs_the_javascript_from_the_lock_file_for_every_way_of_running():
+    for target in ("js", "install", "run", "serve", "test"):
+        result = subprocess.run(
+            ["/usr/bin/make", "--no-print-directory", "-C", str(REPO_ROOT), "-n", "-B", target],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert result.returncode == 0, result.stderr
+        assert "npm ci" in result.stdout, target

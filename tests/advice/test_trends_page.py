@@ -41,7 +41,7 @@ def test_the_trends_page_has_the_four_charts_with_text_alternatives(
 
 def test_the_trends_page_is_drawn_from_plotly_served_by_the_app(patient_client):
     content = patient_client.get(reverse("trends")).content.decode()
-    assert '/static/plotly/plotly.min.js"' in content
+    assert '/static/plotly/plotly-basic.min.js"' in content
     assert "<script>" not in content.replace('type="application/json"', "")
 
 

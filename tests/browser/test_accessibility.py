@@ -10,8 +10,8 @@ from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-# The Trends page and the summary load plotly.js (3.5 MB) from the test server: on a busy
-# machine that alone can take longer than the usual 10 seconds.
+# The Trends page loads plotly.js's basic bundle (1.2 MB before compression) from the test
+# server: on a busy machine that alone can take longer than the usual 10 seconds.
 LOAD_TIMEOUT = 30_000
 VIEWPORTS = pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
 

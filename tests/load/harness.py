@@ -48,6 +48,11 @@ class LoadError(AssertionError):
 
 # --- Databases --------------------------------------------------------------------------------
 
+WAIT = 120  # seconds, for any one stage: generous, so a slow machine is slow, not flaky
+CONFIGURED_DATABASE = os.environ.get("DATABASE_URL", "")
+ON_POSTGRES = CONFIGURED_DATABASE.startswith(("postgres://", "postgresql://"))
+DATABASE_KINDS = ["sqlite", "postgresql"] if ON_POSTGRES else ["sqlite"]
+
 
 @dataclass
 class Database:
@@ -138,6 +143,15 @@ def postgres_database(base_url: str, suffix: str) -> Iterator[Database]:
         run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+@contextmanager
+def throwaway_database(kind: str, directory: Path) -> Iterator[Database]:
+    if kind == "sqlite":
+        yield sqlite_database(directory)
+    else:
+        with postgres_database(CONFIGURED_DATABASE, "load") as database:
+            yield database
+
+
 # --- The app's processes ----------------------------------------------------------------------
 
 
@@ -196,20 +210,28 @@ class Gunicorn:
     """`gunicorn backlog.wsgi` on a free port of 127.0.0.1, in its own process group."""
 
     def __init__(
-        self, env: dict[str, str], log_path: Path, workers: int = WORKERS, timeout: int = 30
+        self,
+        env: dict[str, str],
+        log_path: Path,
+        workers: int = WORKERS,
+        timeout: int = 30,
+        port: int = 0,
     ):
         self.env, self.log_path, self.workers, self.timeout = env, log_path, workers, timeout
         self.process: subprocess.Popen | None = None
-        self.port = 0
+        self.port = port  # 0: any free port; a restart passes the port it had
 
     def __enter__(self) -> Gunicorn:
-        with open(self.log_path, "wb") as log:
+        # Appended to, so that a restarted server's log follows its first run's.
+        self._log_offset = self.log_path.stat().st_size if self.log_path.exists() else 0
+        with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(
                 [
                     str(GUNICORN),
                     "backlog.wsgi",
-                    "--bind=127.0.0.1:0",
+                    f"--bind=127.0.0.1:{self.port}",
                     f"--workers={self.workers}",
+                    "--preload",  # as `make serve`: numpy, scipy and plotly imported once
                     f"--timeout={self.timeout}",
                     "--graceful-timeout=5",
                     "--no-control-socket",  # several servers may run at once
@@ -246,7 +268,9 @@ class Gunicorn:
     def _wait_for_port(self, timeout: float = 30) -> int:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            found = re.search(r"Listening at: http://127\.0\.0\.1:(\d+)", self.log)
+            found = re.search(
+                r"Listening at: http://127\.0\.0\.1:(\d+)", self.log[self._log_offset :]
+            )
             if found:
                 return int(found.group(1))
             if self.process.poll() is not None:
@@ -478,6 +502,19 @@ def send_until_acknowledged(browser: Browser, data: dict, tally: Tally) -> None:
             tally.changed.notify_all()
         return
     raise LoadError(f"{browser.email}: gave up on {token} after {MAX_ATTEMPTS} attempts")
+
+
+def wait_for(tally: Tally, count: int, futures: list) -> None:
+    """Until `count` logs are acknowledged; a patient's failure is raised at once."""
+    deadline = time.monotonic() + WAIT
+    while tally.acknowledged_count < count:
+        for future in futures:
+            if future.done() and future.exception() is not None:
+                raise future.exception()
+        if time.monotonic() > deadline:
+            raise LoadError(f"only {tally.acknowledged_count} of {count} logs after {WAIT}s")
+        with tally.changed:
+            tally.changed.wait(timeout=0.2)
 
 
 # --- A large import while another patient logs ---------------------------------------------

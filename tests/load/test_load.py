@@ -12,27 +12,29 @@ import signal
 import subprocess
 import time
 import uuid
-from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from .harness import (
+    CONFIGURED_DATABASE,
+    DATABASE_KINDS,
+    WAIT,
     WORKERS,
     Browser,
     Database,
     Gunicorn,
-    LoadError,
     Tally,
     app_env,
     create_patients,
     log_flare_ups,
     manage,
     postgres_database,
-    sqlite_database,
     sqlite_integrity,
+    throwaway_database,
+    wait_for,
 )
 
 pytestmark = pytest.mark.load
@@ -41,11 +43,6 @@ PATIENTS = 16
 FLARE_UPS = 1000
 KILL_A_WORKER_AFTER = 250  # acknowledged logs
 BACK_UP_AFTER = 500
-WAIT = 120  # seconds, for any one stage: generous, so a slow machine is slow, not flaky
-
-CONFIGURED_DATABASE = os.environ.get("DATABASE_URL", "")
-ON_POSTGRES = CONFIGURED_DATABASE.startswith(("postgres://", "postgresql://"))
-DATABASE_KINDS = ["sqlite", "postgresql"] if ON_POSTGRES else ["sqlite"]
 
 
 @dataclass
@@ -63,28 +60,6 @@ class LoadRun:
     backed_up: dict[str, list[uuid.UUID]]
     backup_integrity: str
     server_log: str
-
-
-@contextmanager
-def throwaway_database(kind: str, directory: Path):
-    if kind == "sqlite":
-        yield sqlite_database(directory)
-    else:
-        with postgres_database(CONFIGURED_DATABASE, "load") as database:
-            yield database
-
-
-def wait_for(tally: Tally, count: int, futures: list[Future]) -> None:
-    """Until `count` logs are acknowledged; a patient's failure is raised at once."""
-    deadline = time.monotonic() + WAIT
-    while tally.acknowledged_count < count:
-        for future in futures:
-            if future.done() and future.exception() is not None:
-                raise future.exception()
-        if time.monotonic() > deadline:
-            raise LoadError(f"only {tally.acknowledged_count} of {count} logs after {WAIT}s")
-        with tally.changed:
-            tally.changed.wait(timeout=0.2)
 
 
 def back_up(database: Database, env: dict[str, str], directory: Path) -> Path:
