@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-import re
+from urllib.parse import urlsplit
 
 from axe_playwright_python.sync_playwright import Axe
 
@@ -62,11 +62,13 @@ def log_in(page, email: str, password: str, totp_secret: str = TOTP_SECRET) -> N
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Log in", exact=True).click()
-    page.wait_for_url(re.compile(r"/(clinic/|2fa/authenticate/)?$"))
-    if "/2fa/authenticate/" in page.url:
+    # Paths, not patterns: "/login/" itself ends in a slash, and a pattern matching it would
+    # let a slow log-in go on from the page it started on.
+    page.wait_for_url(lambda url: urlsplit(url).path in ("/", "/clinic/", "/2fa/authenticate/"))
+    if urlsplit(page.url).path == "/2fa/authenticate/":
         page.get_by_label("Code").fill(totp_code(totp_secret))
         page.get_by_role("button", name="Continue").click()
-        page.wait_for_url(re.compile(r"/(clinic/)?$"))
+        page.wait_for_url(lambda url: urlsplit(url).path in ("/", "/clinic/"))
 
 
 def outbox_entries(page) -> list[dict]:
