@@ -18,6 +18,7 @@ from django.contrib.auth.hashers import make_password
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import DataError, IntegrityError, connection, transaction
 from django.db.models import Q
+from django.db.models.functions import Now
 from django.utils import timezone
 
 from advice.models import Prompt
@@ -522,9 +523,8 @@ def _write_all(run: HistoryImport, staged: list[_Staged], *, pausing: bool) -> N
 
 def _publish(run: HistoryImport, patient) -> None:
     with transaction.atomic():
-        Episode.objects.filter(patient_id=run.holder_id).update(
-            patient=patient, updated_at=timezone.now()
-        )
+        # Stamped by the database's clock, like every other write (episodes.signals).
+        Episode.objects.filter(patient_id=run.holder_id).update(patient=patient, updated_at=Now())
         HistoryImport.objects.filter(pk=run.pk).delete()
     with transaction.atomic():
         User.objects.filter(pk=run.holder_id).delete()
