@@ -75,8 +75,8 @@ def export_rows(patient) -> Iterator[Episode]:
 
 
 def _with_remedies_and_prompts(chunk: list[Episode]) -> list[Episode]:
-    """One query for the chunk's remedies and one for its prompts, kept where Django keeps a
-    prefetch, so `episode.remedies.all()` and `episode.prompts.all()` read no more. Plain
+    """One query each for the chunk's remedies, prompts and pain readings, kept where Django
+    keeps a prefetch, so `episode.remedies.all()` (and the others) read no more. Plain
     lists rather than `prefetch_related`'s one queryset per flare-up and relation, which
     took most of an export's time."""
     if not chunk:
@@ -88,10 +88,14 @@ def _with_remedies_and_prompts(chunk: list[Episode]) -> list[Episode]:
     prompts: dict[int, list] = {}
     for prompt in Prompt.objects.filter(episode_id__in=ids).order_by("pk"):
         prompts.setdefault(prompt.episode_id, []).append(prompt)
+    readings: dict[int, list] = {}
+    for reading in PainReading.objects.filter(episode_id__in=ids).order_by("taken_at", "pk"):
+        readings.setdefault(reading.episode_id, []).append(reading)
     for episode in chunk:
         episode._prefetched_objects_cache = {
             "remedies": remedies.get(episode.pk, []),
             "prompts": prompts.get(episode.pk, []),
+            "readings": readings.get(episode.pk, []),
         }
     return chunk
 

@@ -23,12 +23,16 @@ from clinic.exports import (
     CSV_COLUMNS,
     FORMAT,
     VERSION,
+    csv_pieces,
     export_csv,
     export_fhir,
     export_json,
     export_queryset,
+    export_rows,
+    fhir_pieces,
+    json_pieces,
 )
-from episodes.models import RED_FLAG_FIELDS, Episode, RemedyCode
+from episodes.models import RED_FLAG_FIELDS, Episode, PainReading, RemedyCode
 from tests.factories import local, log_history
 
 pytestmark = pytest.mark.django_db
@@ -154,6 +158,34 @@ def test_an_export_takes_the_same_few_queries_however_many_flare_ups(
     # The flare-ups, and one prefetch each for remedies, prompts and pain readings.
     with django_assert_max_num_queries(4):
         exporter(patient, export_queryset(patient))
+
+
+@pytest.mark.parametrize(
+    "pieces", [csv_pieces, json_pieces, fhir_pieces], ids=["csv", "json", "fhir"]
+)
+def test_a_streamed_export_reads_each_chunk_in_the_same_few_queries_readings_included(
+    make_episode, patient, pieces
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries_for_streaming() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            "".join(pieces(patient, export_rows(patient)))
+        return len(queries)
+
+    first = make_episode(patient, started_at=datetime.now(UTC) - timedelta(days=30))
+    PainReading.objects.create(episode=first, intensity=3, taken_at=first.started_at)
+    one = queries_for_streaming()
+    for days in range(1, 15):
+        episode = make_episode(
+            patient,
+            started_at=datetime.now(UTC) - timedelta(days=days),
+            remedies={"ibuprofen": "yes"},
+        )
+        PainReading.objects.create(episode=episode, intensity=2, taken_at=episode.started_at)
+    # The flare-ups, then one query each for the chunk's remedies, prompts and readings.
+    assert queries_for_streaming() == one <= 4
 
 
 # --- CSV -------------------------------------------------------------------------------------
