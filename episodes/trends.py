@@ -494,17 +494,22 @@ def _frequency_looks(history: _History) -> tuple[np.ndarray, np.ndarray, Any, An
     return p_more, p_less, up.__getitem__, down.__getitem__
 
 
+def _shown_direction(signal: str, looks, history, look, *, replay: bool):
+    """The direction shown after this look, and since when: the replay of every look when
+    asked (`looks` gives their p-values and floors), otherwise this one look's rule alone."""
+    if replay:
+        p_more, p_less, up, down = looks(history)
+        return _replay(p_more, p_less, up, down, ONSETS[signal], look)
+    direction, _ = _step(Direction.STEADY, None, 0, look, ALPHA)
+    return direction, None
+
+
 def _frequency(history: _History, today: date, *, replay: bool = False) -> Trend:
     numbers = _frequency_numbers(history, today)
     if isinstance(numbers, Trend):
         return numbers
     look = numbers.look
-    onset = None
-    if replay:
-        p_more, p_less, up, down = _frequency_looks(history)
-        direction, onset = _replay(p_more, p_less, up, down, ONSETS["frequency"], look)
-    else:
-        direction, _ = _step(Direction.STEADY, None, 0, look, ALPHA)
+    direction, onset = _shown_direction("frequency", _frequency_looks, history, look, replay=replay)
     p_value = {Direction.RISING: look.p_more, Direction.FALLING: look.p_less}.get(
         direction, min(look.p_more, look.p_less)
     )
@@ -663,12 +668,7 @@ def _intensity(history: _History, today: date | None = None, *, replay: bool = F
     if isinstance(numbers, Trend):
         return numbers
     look = numbers.look
-    onset = None
-    if replay:
-        p_more, p_less, up, down = _intensity_looks(history)
-        direction, onset = _replay(p_more, p_less, up, down, ONSETS["intensity"], look)
-    else:
-        direction, _ = _step(Direction.STEADY, None, 0, look, ALPHA)
+    direction, onset = _shown_direction("intensity", _intensity_looks, history, look, replay=replay)
     p_value = _shown_p(direction, look)
     count = len(history)
     start_level, end_level = numbers.start_level, numbers.end_level
@@ -929,12 +929,7 @@ def _spread(history: _History, today: date | None = None, *, replay: bool = Fals
     if isinstance(numbers, Trend):
         return numbers
     look = numbers.look
-    onset = None
-    if replay:
-        p_more, p_less, up, down = _spread_looks(history)
-        direction, onset = _replay(p_more, p_less, up, down, ONSETS["spread"], look)
-    else:
-        direction, _ = _step(Direction.STEADY, None, 0, look, ALPHA)
+    direction, onset = _shown_direction("spread", _spread_looks, history, look, replay=replay)
     half, earlier, later = numbers.half, numbers.earlier, numbers.later
     scores = (
         f"on a 0-{EXTENT_MAX} scale of how far it spreads (0 is pain that stays on one side "
